@@ -1,0 +1,203 @@
+//! The command line: `ingest`, `fetch`, `dump`, `extract`, `cluster`, `check`.
+//!
+//! Parses arguments with clap, sets up logging, runs one command and maps its result to
+//! the documented exit status (see [`Exit`]). Each command lives in its own file and
+//! drives the pipeline stages; none of them holds pipeline logic of its own.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod check;
+mod dump;
+mod fetch_cmd;
+mod ingest;
+mod offline;
+
+/// Exit statuses, documented in the README (cron users rely on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything went well.
+    Ok = 0,
+    /// Some items failed; the rest was done and stored.
+    Partial = 1,
+    /// Bad configuration or usage: nothing was done.
+    Usage = 2,
+    /// Another newsfold process holds the store: nothing was done.
+    Busy = 3,
+    /// The store could not be opened or written, or another fatal error.
+    Fatal = 4,
+}
+
+/// Output format of log lines on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Output format of `dump`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    /// One JSON object per story per line.
+    Jsonl,
+    /// One JSON array of stories.
+    Json,
+    /// Headings and lists for a terminal or a note.
+    Markdown,
+}
+
+/// newsfold: fetch news outlets, extract articles, strip boilerplate, group reports into stories.
+#[derive(Debug, Parser)]
+#[command(name = "newsfold", version, about)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// More log output (-v: info, -vv: debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every outlet of feeds.toml and store new articles (the cron job).
+    Ingest {
+        /// The configuration file.
+        #[arg(long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The store directory (default: the one feeds.toml names).
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Fetch articles again even when already stored.
+        #[arg(long)]
+        refetch: bool,
+    },
+    /// Fetch one page now and print the cleaned article.
+    Fetch {
+        /// The page URL.
+        url: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Also store and cluster it, and say which story it joined.
+        #[arg(long)]
+        save: bool,
+        /// Show every removed line and why.
+        #[arg(long)]
+        explain: bool,
+        /// The configuration file (for settings and outlet rules; optional).
+        #[arg(long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The store directory.
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
+    /// Print the clustered stories, newest first.
+    Dump {
+        /// The configuration file (only read for the store path).
+        #[arg(long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The store directory.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DumpFormat::Jsonl)]
+        format: DumpFormat,
+        /// Only stories seen within this long (e.g. 36h, 7d, 90m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only stories with at least this many reports.
+        #[arg(long, default_value_t = 1)]
+        min_reports: usize,
+    },
+    /// Extract articles from .html, .html.gz or .txt files (offline, no store).
+    Extract {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Show every removed line and why.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Cluster JSONL articles into stories (offline, no store).
+    Cluster {
+        /// JSONL input file, or - for standard input.
+        #[arg(default_value = "-")]
+        input: String,
+    },
+    /// Check the store's consistency and print its counts.
+    Check {
+        /// The configuration file (only read for the store path).
+        #[arg(long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The store directory.
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage as i32
+            } else {
+                Exit::Ok as i32
+            };
+        }
+    };
+    init_logging(cli.log_format, cli.verbose);
+    let exit = match cli.command {
+        Command::Ingest {
+            config,
+            store,
+            refetch,
+        } => ingest::run(&config, store, refetch),
+        Command::Fetch {
+            url,
+            json,
+            save,
+            explain,
+            config,
+            store,
+        } => fetch_cmd::run(&url, json, save, explain, &config, store),
+        Command::Dump {
+            config,
+            store,
+            format,
+            since,
+            min_reports,
+        } => dump::run(&config, store, format, since.as_deref(), min_reports),
+        Command::Extract { paths, explain } => offline::extract(&paths, explain),
+        Command::Cluster { input } => offline::cluster(&input),
+        Command::Check { config, store } => check::run(&config, store),
+    };
+    exit as i32
+}
+
+fn init_logging(format: LogFormat, verbose: u8) {
+    let default = match verbose {
+        0 => "newsfold=warn",
+        1 => "newsfold=info",
+        _ => "newsfold=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSFOLD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.without_time().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,4 @@
+//! The `newsfold` binary: parses the command line and hands over to [`newsfold::cli`].
+fn main() {
+    std::process::exit(newsfold::cli::main());
+}
