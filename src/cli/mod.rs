@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod cluster_cmd;
 mod dump;
+mod extract_cmd;
 mod fetch_cmd;
 mod ingest;
-mod offline;
 
 /// Exit statuses, documented in the README (cron users rely on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,8 +179,8 @@ pub fn main() -> i32 {
             since,
             min_reports,
         } => dump::run(&config, store, format, since.as_deref(), min_reports),
-        Command::Extract { paths, explain } => offline::extract(&paths, explain),
-        Command::Cluster { input } => offline::cluster(&input),
+        Command::Extract { paths, explain } => extract_cmd::run(&paths, explain),
+        Command::Cluster { input } => cluster_cmd::run(&input),
         Command::Check { config, store } => check::run(&config, store),
     };
     exit as i32
