@@ -20,4 +20,5 @@ pub mod decode;
 pub mod extract;
 pub mod fetch;
 pub mod model;
+pub mod pipeline;
 pub mod store;
