@@ -38,8 +38,10 @@ fn paragraph_points(dom: &Dom<'_>, i: usize) -> Option<f32> {
     if matches!(node.tag, Tag::Heading(_) | Tag::Furniture) {
         return None;
     }
-    let length_points = (node.inline_chars as f32 / 90.0).min(3.0);
-    Some(1.0 + node.inline_commas as f32 + length_points)
+    // Text split by <br>s counts as several paragraphs (at most one per 80 characters).
+    let runs = (node.inline_breaks / 2 + 1).min(node.inline_chars / 80 + 1) as f32;
+    let length_points = (node.inline_chars as f32 / 90.0).min(3.0 * runs);
+    Some(runs + node.inline_commas as f32 + length_points)
 }
 
 fn score_candidates(dom: &Dom<'_>) -> Scores {
@@ -72,12 +74,32 @@ fn score_candidates(dom: &Dom<'_>) -> Scores {
             level += 1;
         }
     }
+    let in_furniture = furniture_flags(dom);
     for i in 0..n {
         if scores.scored[i] {
             scores.score[i] *= 1.0 - dom.nodes[i].link_density();
+            if in_furniture[i] {
+                // Inside comments, sidebars, footers: text there is rarely the article.
+                scores.score[i] *= 0.5;
+            }
         }
     }
     scores
+}
+
+/// For each node, whether an ancestor is page furniture (by tag or by name) with no
+/// article-body name in between.
+fn furniture_flags(dom: &Dom<'_>) -> Vec<bool> {
+    let mut flags = vec![false; dom.nodes.len()];
+    for i in 0..dom.nodes.len() {
+        let parent = dom.nodes[i].parent;
+        if parent == usize::MAX || dom.nodes[i].hint.body {
+            continue;
+        }
+        let p = &dom.nodes[parent];
+        flags[i] = flags[parent] || p.tag == Tag::Furniture || p.hint.junk && !p.hint.body;
+    }
+    flags
 }
 
 /// The best-scoring container, if any element holds paragraph text.
@@ -178,6 +200,17 @@ pub(crate) fn main_content(dom: &Dom<'_>) -> Vec<usize> {
     let Some(top) = top_candidate(dom, &scores) else {
         return Vec::new();
     };
+    if std::env::var("NF_DEBUG").is_ok() {
+        let mut v: Vec<usize> = (0..dom.nodes.len()).filter(|&i| scores.scored[i]).collect();
+        v.sort_by(|a, b| scores.score[*b].total_cmp(&scores.score[*a]));
+        for &i in v.iter().take(8) {
+            let n = &dom.nodes[i];
+            eprintln!("cand {i} {:?} class={:?} id={:?} score={:.1} chars={} ld={:.2} inline={} hint={:?}", n.tag, n.attr("class"), n.attr("id"), scores.score[i], n.chars, n.link_density(), n.inline_chars, n.hint);
+        }
+    }
     let top = climb(dom, &scores, top);
+    if std::env::var("NF_DEBUG").is_ok() {
+        eprintln!("climbed to {top} {:?}", dom.nodes[top].attr("class"));
+    }
     with_siblings(dom, &scores, top)
 }

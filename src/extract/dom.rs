@@ -107,6 +107,8 @@ pub(crate) struct Node<'a> {
     pub inline_chars: u32,
     /// Commas in that own text.
     pub inline_commas: u32,
+    /// `<br>`s in that own text (a div of text and line breaks holds several paragraphs).
+    pub inline_breaks: u32,
     /// The class/id hint.
     pub hint: Hint,
 }
@@ -299,6 +301,7 @@ impl<'a> Dom<'a> {
             link_chars: 0,
             inline_chars: 0,
             inline_commas: 0,
+            inline_breaks: 0,
             hint,
         });
         self.nodes.len() - 1
@@ -344,13 +347,17 @@ impl<'a> Dom<'a> {
             if node.tag == Tag::Link {
                 node.link_chars = node.chars;
             }
-            let (parent, chars, links, inline, commas, block) = (
+            if node.tag == Tag::Br {
+                node.inline_breaks = 1;
+            }
+            let (parent, chars, links, inline, commas, breaks, block) = (
                 node.parent,
                 node.chars,
                 node.link_chars,
                 node.inline_chars,
                 node.inline_commas,
-                node.tag.is_block(),
+                node.inline_breaks,
+                node.tag.is_block() && node.tag != Tag::Br,
             );
             if parent == usize::MAX {
                 continue;
@@ -361,6 +368,7 @@ impl<'a> Dom<'a> {
             if !block {
                 p.inline_chars += inline;
                 p.inline_commas += commas;
+                p.inline_breaks += breaks;
             }
         }
     }
