@@ -1,10 +1,219 @@
 //! `newsfold extract PATH...`: extract + boilerplate on files, JSONL out, no store.
-use std::path::PathBuf;
+//!
+//! In: files (`.html`, `.htm`, `.html.gz`, `.txt`) and folders of them (walked recursively,
+//! sorted by path so the order is stable). Out: one JSON object per file on stdout, in
+//! that order: the article's metadata, its cleaned `text` and how many lines boilerplate
+//! removal took out (`--explain` lists them). A file that cannot be read gets an error line
+//! on stderr naming it; the others go on and the exit status is 1. Files are worked on by
+//! several threads when there are many (`NEWSFOLD_THREADS` caps them; 1 = single-threaded),
+//! and printed in input order all the same.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use chrono::SecondsFormat;
+use serde_json::{json, Value};
 
 use super::Exit;
+use crate::boilerplate::{self, NoTemplates};
+use crate::extract::{self, Hints};
+use crate::model::{Article, Dated};
+
+/// Below this many files one thread does the work.
+const FILES_PER_EXTRA_THREAD: usize = 8;
 
 /// Extracts files and prints JSONL.
-pub fn run(_paths: &[PathBuf], _explain: bool) -> Exit {
-    eprintln!("newsfold: extract is not built yet");
-    Exit::Fatal
+pub fn run(paths: &[PathBuf], explain: bool) -> Exit {
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(e) = list_files(path, &mut files) {
+            eprintln!("newsfold: listing {}: {e}", path.display());
+            failed = true;
+        }
+    }
+    let threads = thread_count(files.len());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut write_failed = false;
+    let mut emit = |result: Result<Value, String>| match result {
+        Ok(line) => {
+            if !write_failed && writeln!(out, "{line}").is_err() {
+                // A closed pipe (`| head`) is not an error of ours: stop writing quietly.
+                write_failed = true;
+            }
+        }
+        Err(message) => {
+            eprintln!("newsfold: {message}");
+            failed = true;
+        }
+    };
+    if threads <= 1 {
+        files.iter().for_each(|f| emit(process(f, explain)));
+    } else {
+        in_parallel(&files, threads, explain, &mut emit);
+    }
+    drop(emit);
+    let _ = out.flush();
+    if failed {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    }
+}
+
+/// How many worker threads to use for `files` files.
+fn thread_count(files: usize) -> usize {
+    let available = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = std::env::var("NEWSFOLD_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(available);
+    cap.min(files / FILES_PER_EXTRA_THREAD + 1).max(1)
+}
+
+/// Works on `files` with `threads` workers, emitting results in file order.
+fn in_parallel(
+    files: &[PathBuf],
+    threads: usize,
+    explain: bool,
+    emit: &mut dyn FnMut(Result<Value, String>),
+) {
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Value, String>)>(threads * 4);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                if tx.send((i, process(file, explain))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Results arrive out of order; hold them until their turn.
+        let mut waiting = BTreeMap::new();
+        let mut turn = 0;
+        for (i, result) in rx {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&turn) {
+                emit(result);
+                turn += 1;
+            }
+        }
+    });
+}
+
+/// Whether a file name is one `extract` reads.
+fn is_page_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = name.to_ascii_lowercase();
+    [".html", ".htm", ".html.gz", ".htm.gz", ".txt"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Adds `path` (a file) or the page files below it (a folder), sorted.
+fn list_files(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        // A named file is read whatever its name; a missing one fails when read.
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut found = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let entry_path = entry?.path();
+            if entry_path.is_dir() {
+                folders.push(entry_path);
+            } else if is_page_file(&entry_path) {
+                found.push(entry_path);
+            }
+        }
+    }
+    found.sort();
+    files.extend(found);
+    Ok(())
+}
+
+/// Reads a file's bytes, gunzipping `.gz` files.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let raw = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let gzipped = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if !gzipped {
+        return Ok(raw);
+    }
+    let mut bytes = Vec::with_capacity(raw.len() * 4);
+    flate2::read::GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("decompressing {}: {e}", path.display()))?;
+    Ok(bytes)
+}
+
+/// Extracts one file and renders its JSON line.
+fn process(path: &Path, explain: bool) -> Result<Value, String> {
+    let bytes = read_bytes(path)?;
+    let text = crate::decode::decode(&bytes, None).text;
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let hints = Hints::default();
+    let article = if name.ends_with(".txt") {
+        extract::from_text(&text, &hints)
+    } else {
+        extract::extract(&text, &hints)
+    };
+    let context = boilerplate::Context {
+        outlet: None,
+        drop_lines: &[],
+        templates: &NoTemplates,
+        template_min_articles: u32::MAX,
+    };
+    let (article, _outcome) = boilerplate::strip(article, &context);
+    Ok(render(path, &article, explain))
+}
+
+fn date_fields(date: &Option<Dated>) -> (Value, Value) {
+    match date {
+        Some(d) => (
+            json!(d.at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            serde_json::to_value(d.source).unwrap_or(Value::Null),
+        ),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+/// The JSON line of one article.
+fn render(path: &Path, article: &Article, explain: bool) -> Value {
+    let (published, published_source) = date_fields(&article.published);
+    let (modified, _) = date_fields(&article.modified);
+    let mut line = json!({
+        "source": path.to_string_lossy(),
+        "title": article.title,
+        "published": published,
+        "published_source": published_source,
+        "modified": modified,
+        "lang": article.lang,
+        "authors": article.authors,
+        "canonical_url": article.canonical_url,
+        "site_name": article.site_name,
+        "paywalled": article.paywalled,
+        "text": article.text(),
+        "removed": article.removals.len(),
+    });
+    if explain {
+        let removals: Vec<Value> = article
+            .removals
+            .iter()
+            .map(|r| json!({"text": r.text, "reason": r.reason}))
+            .collect();
+        line["removals"] = Value::Array(removals);
+    }
+    line
 }
