@@ -76,13 +76,23 @@ fn to_entry(entry: feed_rs::model::Entry, base: Option<&Url>) -> Option<FeedEntr
         .or_else(|| absolute_http(&entry.id, None))?;
     let title = entry
         .title
-        .map(|t| t.content.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|t| clean_title(&t.content))
         .filter(|t| !t.is_empty());
     Some(FeedEntry {
         url,
         title,
         published: entry.published.or(entry.updated),
     })
+}
+
+/// A title on one line: control characters dropped (feed-rs lets some through), runs of
+/// whitespace (no-break spaces included) made one space.
+pub(crate) fn clean_title(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `href` resolved against `base`, if the result is an http(s) URL.

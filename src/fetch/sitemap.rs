@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use quick_xml::events::Event;
 use url::Url;
 
-use super::feed::{absolute_http, FeedEntry, FeedError};
+use super::feed::{absolute_http, clean_title, FeedEntry, FeedError};
 
 /// Largest sitemap read after decompression (the sitemaps.org limit, 50 MiB).
 pub const MAX_SITEMAP_BYTES: u64 = 50 * 1024 * 1024;
@@ -157,7 +157,7 @@ fn finish(
     };
     match (name, parent) {
         ("url", Some("urlset")) => {
-            let title = item.title.split_whitespace().collect::<Vec<_>>().join(" ");
+            let title = clean_title(&item.title);
             sitemap.entries.push(FeedEntry {
                 url,
                 title: (!title.is_empty()).then_some(title),
