@@ -152,3 +152,63 @@ async fn sitemap_index_and_gzipped_news_sitemap_over_http() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn moved_feed_resolves_relative_links_against_its_final_url() {
+    let server = TestServer::start([
+        (
+            "/rss",
+            Route::Fixed(Reply::status(301).header("Location", "/feeds/v2/atom.xml")),
+        ),
+        (
+            "/feeds/v2/atom.xml",
+            Route::Fixed(Reply::ok(
+                "application/atom+xml",
+                fixture("feeds/atom-relative-links.xml"),
+            )),
+        ),
+    ]);
+    let mut state = FeedState::default();
+    let outcome = bounded(
+        5,
+        fetcher(&settings()).fetch_feed(&server.url("/rss"), &mut state),
+    )
+    .await;
+    match outcome {
+        Ok(FeedOutcome::Fresh {
+            final_url, entries, ..
+        }) => {
+            assert_eq!(final_url, server.url("/feeds/v2/atom.xml"));
+            let urls: Vec<&str> = entries.iter().map(|e| e.url.as_str()).collect();
+            assert_eq!(
+                urls,
+                [
+                    server.url("/2024/07/16/base-aerienne"),
+                    server.url("/feeds/elus.html")
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn html_served_for_a_feed_is_a_parse_failure_recorded_in_state() {
+    let server = TestServer::start([(
+        "/rss",
+        Route::Fixed(Reply::ok(
+            "text/html",
+            "<html><body>Acceptez les cookies</body></html>",
+        )),
+    )]);
+    let mut state = FeedState::default();
+    let err = bounded(
+        5,
+        fetcher(&settings()).fetch_feed(&server.url("/rss"), &mut state),
+    )
+    .await
+    .expect_err("not a feed");
+    assert!(matches!(err, FetchError::Parse { .. }), "{err:?}");
+    assert!(err.to_string().contains("/rss: parsing feed: "), "{err}");
+    assert_eq!(state.consecutive_failures, 1);
+}

@@ -293,3 +293,26 @@ async fn different_hosts_are_fetched_concurrently_within_the_global_cap() {
         "cap of one, yet {gap:?} apart"
     );
 }
+
+#[tokio::test]
+async fn one_fetcher_shared_by_spawned_tasks_asks_robots_txt_once() {
+    let server = TestServer::start([
+        (
+            "/robots.txt",
+            Route::Fixed(Reply::ok("text/plain", "User-agent: *\nAllow: /\n")),
+        ),
+        ("/a", Route::Fixed(Reply::html(HTML))),
+    ]);
+    let f = fetcher(&settings());
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let (f, url) = (f.clone(), server.url(&format!("/a?n={i}")));
+            tokio::spawn(async move { f.fetch_page(&url).await })
+        })
+        .collect();
+    for task in tasks {
+        page_body(bounded(5, task).await.expect("task ran"));
+    }
+    assert_eq!(server.requests_to("/a").len(), 4);
+    assert_eq!(server.requests_to("/robots.txt").len(), 1);
+}

@@ -105,7 +105,7 @@ impl Http {
         cap: u64,
     ) -> Result<Hop, FetchError> {
         let request = self.client.get(url.clone()).headers(headers);
-        let mut response = request.send().await.map_err(|e| self.classify(url, e))?;
+        let response = request.send().await.map_err(|e| self.classify(url, e))?;
         let status = response.status().as_u16();
         let header_text = |name: header::HeaderName| {
             response
@@ -143,6 +143,23 @@ impl Http {
         }
         let etag = header_text(header::ETAG);
         let last_modified = header_text(header::LAST_MODIFIED);
+        let bytes = self.read_capped(response, url, cap).await?;
+        Ok(Hop::Body(Body {
+            status,
+            content_type,
+            etag,
+            last_modified,
+            bytes,
+        }))
+    }
+
+    /// Reads the (decompressed) body, failing as soon as it passes `cap` bytes.
+    async fn read_capped(
+        &self,
+        mut response: reqwest::Response,
+        url: &Url,
+        cap: u64,
+    ) -> Result<Vec<u8>, FetchError> {
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
             limit: cap,
@@ -157,13 +174,7 @@ impl Http {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Hop::Body(Body {
-            status,
-            content_type,
-            etag,
-            last_modified,
-            bytes,
-        }))
+        Ok(bytes)
     }
 
     /// Turns a reqwest error into the [`FetchError`] that says what happened.

@@ -136,6 +136,7 @@ impl Inner {
         let mut current = url.clone();
         for _ in 0..=self.max_redirects {
             if kind != Kind::Robots && self.respect_robots && !self.robots_allow(&current).await? {
+                tracing::debug!("{current}: disallowed by robots.txt");
                 return Ok(Got::RobotsDenied);
             }
             let headers = conditional.clone().unwrap_or_default();
@@ -261,6 +262,13 @@ impl Inner {
                 }
             },
         };
+        tracing::debug!(
+            "{origin}/robots.txt: {}",
+            entry
+                .body
+                .as_ref()
+                .map_or("no rules".to_string(), |b| format!("{} bytes", b.len()))
+        );
         let rules = self.robots.insert(&origin, entry);
         if let Some(delay) = rules.crawl_delay() {
             self.pacer.set_crawl_delay(&host_key(url), delay);

@@ -57,13 +57,15 @@ pub fn parse_sitemap(
     let text = crate::decode::decode(bytes, content_type).text;
     let base = Url::parse(base_url).ok();
     let mut reader = quick_xml::Reader::from_str(&text);
-    let mut sitemap = Sitemap::default();
-    let mut path: Vec<String> = Vec::new();
-    let mut item = Item::default();
+    let mut state = Reading {
+        base,
+        ..Reading::default()
+    };
     loop {
         let event = match reader.read_event() {
+            Ok(Event::Eof) => break,
             Ok(event) => event,
-            Err(e) if sitemap.entries.is_empty() && sitemap.children.is_empty() => {
+            Err(e) if state.sitemap == Sitemap::default() => {
                 return Err(FeedError::Sitemap(format!(
                     "xml error at byte {}: {e}",
                     reader.buffer_position()
@@ -71,45 +73,64 @@ pub fn parse_sitemap(
             }
             Err(_) => break, // Keep what was read before the damage.
         };
+        state.read(event)?;
+    }
+    if !state.root_seen {
+        return Err(FeedError::Sitemap(
+            "no <urlset> or <sitemapindex> element".into(),
+        ));
+    }
+    Ok(state.sitemap)
+}
+
+/// The parse in progress.
+#[derive(Default)]
+struct Reading {
+    base: Option<Url>,
+    path: Vec<String>,
+    item: Item,
+    sitemap: Sitemap,
+    root_seen: bool,
+}
+
+impl Reading {
+    /// Folds one XML event into the sitemap being built.
+    fn read(&mut self, event: Event<'_>) -> Result<(), FeedError> {
         match event {
             Event::Start(e) => {
                 let name = local(e.local_name().as_ref());
-                if path.is_empty() && name != "urlset" && name != "sitemapindex" {
-                    return Err(FeedError::Sitemap(format!(
-                        "root element <{name}> is neither <urlset> nor <sitemapindex>"
-                    )));
+                if self.path.is_empty() {
+                    if name != "urlset" && name != "sitemapindex" {
+                        return Err(FeedError::Sitemap(format!(
+                            "root element <{name}> is neither <urlset> nor <sitemapindex>"
+                        )));
+                    }
+                    self.root_seen = true;
                 }
                 if name == "url" || name == "sitemap" {
-                    item = Item::default();
+                    self.item = Item::default();
                 }
-                path.push(name);
+                self.path.push(name);
             }
             Event::End(_) => {
-                if let Some(name) = path.pop() {
-                    finish(&name, &path, &mut item, &mut sitemap, base.as_ref());
+                if let Some(name) = self.path.pop() {
+                    let base = self.base.as_ref();
+                    finish(&name, &self.path, &mut self.item, &mut self.sitemap, base);
                 }
             }
-            Event::Text(t) => push_text(&path, &mut item, t.as_ref()),
-            Event::CData(t) => push_text(&path, &mut item, t.as_ref()),
+            Event::Text(t) => push_text(&self.path, &mut self.item, t.as_ref()),
+            Event::CData(t) => push_text(&self.path, &mut self.item, t.as_ref()),
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     _ => predefined_entity(r.as_ref()).to_string(),
                 };
-                push_text(&path, &mut item, &resolved);
+                push_text(&self.path, &mut self.item, &resolved);
             }
-            Event::Eof => break,
             _ => {}
         }
+        Ok(())
     }
-    if path.is_empty()
-        && sitemap.entries.is_empty()
-        && sitemap.children.is_empty()
-        && text.trim().is_empty()
-    {
-        return Err(FeedError::Sitemap("empty document".into()));
-    }
-    Ok(sitemap)
 }
 
 fn local(name: &str) -> String {
