@@ -60,6 +60,9 @@ pub enum RemovalReason {
     OutletTemplate,
     /// A line the outlet's `drop_lines` in feeds.toml names.
     Configured,
+    /// Other page furniture: an advertising label ("Publicité"), a lone logo word ("TV"),
+    /// a machine-translation disclaimer.
+    Furniture,
 }
 
 /// One removed line and why it went.
