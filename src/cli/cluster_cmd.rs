@@ -68,7 +68,29 @@ pub fn run(input: &str) -> Exit {
 
 /// Places every line's article; returns whether some line failed.
 fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> io::Result<bool> {
-    let config = Config::default();
+    let mut config = Config::default();
+    if let Ok(t) = std::env::var("NF_TUNE") {
+        for kv in t.split_whitespace() {
+            let (k, v) = kv.split_once('=').unwrap_or(("", "0"));
+            let f: f32 = v.parse().unwrap_or(0.0);
+            match k {
+                "th" => config.threshold = f,
+                "win" => config.window_days = f as i32,
+                "mis" => config.undated_factor = f,
+                "conf" => config.day_conflict_factor = f,
+                "n0" => config.min_docs_for_idf = f,
+                "keys" => config.key_terms = f as usize,
+                "cap" => config.story_terms = f as usize,
+                "cand" => config.candidates = f as usize,
+                "ent" => config.weights.entity = f,
+                "num" => config.weights.number = f,
+                "lead" => config.weights.lead = f,
+                "nlead" => config.weights.lead_lines = f as usize,
+                "date" => config.weights.date = f,
+                _ => {}
+            }
+        }
+    }
     let mut state = MemoryState::new();
     let mut failed = false;
     for (index, line) in reader.lines().enumerate() {

@@ -17,6 +17,9 @@ pub struct Mentions {
     pub resolved: Vec<NaiveDate>,
     /// The first day written with its year, in reading order.
     pub first_absolute: Option<NaiveDate>,
+    /// The days the article says things happened: its day-and-month dates, or, when it
+    /// writes none, its weekdays and "yesterday" (sorted, without repeats).
+    pub event_days: Vec<NaiveDate>,
 }
 
 /// A folded word as the date grammar sees it.
@@ -50,6 +53,7 @@ impl DateScanner {
     /// Finds the dates, resolved against `published` when there is one.
     pub fn finish(self, published: Option<NaiveDate>) -> Mentions {
         let mut mentions = Mentions::default();
+        let mut relative = Vec::new();
         let c = &self.classes;
         let mut i = 0;
         while i < c.len() {
@@ -57,18 +61,31 @@ impl DateScanner {
             let day = match found {
                 Found::Full(d) => {
                     mentions.first_absolute.get_or_insert(d);
+                    mentions.event_days.push(d);
                     Some(d)
                 }
-                Found::DayMonth(day, month) => published.and_then(|p| nearest_year(p, month, day)),
+                Found::DayMonth(day, month) => {
+                    let d = published.and_then(|p| nearest_year(p, month, day));
+                    mentions.event_days.extend(d);
+                    d
+                }
                 Found::Weekday(w) => published.map(|p| last_weekday(p, w)),
                 Found::Yesterday => published.and_then(|p| p.pred_opt()),
                 Found::Nothing => None,
             };
+            if matches!(found, Found::Weekday(_) | Found::Yesterday) {
+                relative.extend(day);
+            }
             mentions.resolved.extend(day);
             i += used.max(1);
         }
-        mentions.resolved.sort_unstable();
-        mentions.resolved.dedup();
+        if mentions.event_days.is_empty() {
+            mentions.event_days = relative;
+        }
+        for days in [&mut mentions.resolved, &mut mentions.event_days] {
+            days.sort_unstable();
+            days.dedup();
+        }
         mentions
     }
 }
@@ -220,6 +237,7 @@ mod tests {
         assert_eq!(b.resolved, [day("2024-07-16")]);
         let c = scan("a été la cible d'une attaque ce 20 juin.", Some("2021-06-20"));
         assert_eq!(c.resolved, [day("2021-06-20")]);
+        assert_eq!(b.event_days, [day("2024-07-16")], "weekdays count when no day is written");
         let d = scan("le 1er janvier", Some("2021-12-30"));
         assert_eq!(d.resolved, [day("2022-01-01")], "a week ahead crosses the year");
     }
@@ -243,6 +261,13 @@ mod tests {
         assert_eq!(m.resolved, [day("2020-01-03")], "without a date only full dates count");
         let m = scan("Published on 18th September 2013", None);
         assert_eq!(m.first_absolute, Some(day("2013-09-18")));
+    }
+
+    #[test]
+    fn written_days_outrank_weekdays_as_event_days() {
+        // Seed 003: "mardi 4 janvier" is the event; "a averti mardi" must not add a day.
+        let m = scan("ont visé mardi 4 janvier une base. a averti mardi le responsable", Some("2022-01-04"));
+        assert_eq!(m.event_days, [day("2022-01-04")]);
     }
 
     #[test]

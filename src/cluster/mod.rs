@@ -64,6 +64,8 @@ pub struct Config {
     pub window_days: i32,
     /// Similarity factor when only one side (article or story) has a date.
     pub undated_factor: f32,
+    /// Similarity factor when the article and the story name event days far apart.
+    pub day_conflict_factor: f32,
     /// The document count used for idf is at least this (early articles of a stream
     /// would otherwise see every term as common).
     pub min_docs_for_idf: f32,
@@ -84,6 +86,7 @@ impl Default for Config {
             threshold: 0.2,
             window_days: 45,
             undated_factor: 0.5,
+            day_conflict_factor: 0.5,
             min_docs_for_idf: 300.0,
             key_terms: 12,
             postings_cap: 32,

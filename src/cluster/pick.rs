@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use chrono::Datelike;
+
 use super::copies::Sketch;
 use super::features::Features;
 use super::state::{Changes, DocRecord, State, StateError};
@@ -135,13 +137,16 @@ pub fn story_changes<S: State>(
     for (term, _) in &keys {
         lists.push((*term, state.postings(*term)?));
     }
-    let best = best_story(state, &weighted, &keys, &lists, day, config, &mut cache)?;
+    let event_days: Vec<i32> = feats.mentions.event_days.iter().map(|d| d.num_days_from_ce()).collect();
+    let target = Target { weighted: &weighted, day, event_days: &event_days };
+    let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
     let (story_number, mut story, new_story) = match best {
         Some((number, profile)) => (number, profile, false),
         None => (state.stories()?, new_profile(doc), true),
     };
     story.reports += u32::from(!new_story);
     stories::extend_span(&mut story, day);
+    stories::add_event_days(&mut story, &event_days);
     stories::absorb(&mut story, &feats.terms, config.story_terms, |t| cache.idf(t));
     let postings = lists
         .into_iter()
@@ -193,17 +198,24 @@ fn new_profile(doc: &Doc) -> StoryProfile {
         first_day: None,
         last_day: None,
         terms: Vec::new(),
+        event_days: Vec::new(),
     }
+}
+
+/// The article as the story comparison sees it.
+struct Target<'a> {
+    weighted: &'a Weighted,
+    day: Option<i32>,
+    event_days: &'a [i32],
 }
 
 /// The story the article matches best above the threshold, among the candidates the
 /// index gives (scored by the weight of the key terms they share).
 fn best_story<S: State>(
     state: &S,
-    weighted: &Weighted,
+    target: &Target,
     keys: &[(u64, f32)],
     lists: &[(u64, Vec<u64>)],
-    day: Option<i32>,
     config: &Config,
     cache: &mut DfCache,
 ) -> Result<Option<(u64, StoryProfile)>, StateError> {
@@ -225,14 +237,21 @@ fn best_story<S: State>(
             break;
         }
         let Some(profile) = state.story(number)? else { continue };
+        let day = target.day;
         if stories::gap_days(&profile, day).is_some_and(|g| g > config.window_days) {
             continue; // outside the story's time window: pruned, not compared
         }
         compared += 1;
         cache.fetch(state, &profile.terms)?;
-        let mut sim = stories::cosine(weighted, &profile, |t| cache.idf(t));
+        let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t));
         if profile.first_day.is_some() != day.is_some() {
             sim *= config.undated_factor;
+        }
+        if stories::days_conflict(&profile, target.event_days) {
+            sim *= config.day_conflict_factor;
+        }
+        if std::env::var_os("NF_DEBUG").is_some() {
+            eprintln!("cand {} sim {sim:.3}", profile.id);
         }
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
             best = Some((sim, number, profile.into_owned()));

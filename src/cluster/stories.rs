@@ -26,6 +26,33 @@ pub struct StoryProfile {
     pub last_day: Option<i32>,
     /// Summed weights of its reports' terms, sorted by term, capped.
     pub terms: Vec<(u64, f32)>,
+    /// Days its reports say things happened (days since 0001-01-01), sorted, capped.
+    #[serde(default)]
+    pub event_days: Vec<i32>,
+}
+
+/// Event days kept per story.
+pub const EVENT_DAYS_CAP: usize = 24;
+
+/// Days of tolerance before two event-day sets conflict (reports of one event a day or
+/// two apart name neighbouring days: "Thursday", "yesterday").
+pub const EVENT_DAY_SLACK: i32 = 3;
+
+/// True when the article and the story both name event days and none of them come
+/// within [`EVENT_DAY_SLACK`] days of each other: they tell of different events.
+pub fn days_conflict(story: &StoryProfile, days: &[i32]) -> bool {
+    if story.event_days.is_empty() || days.is_empty() {
+        return false;
+    }
+    !days.iter().any(|d| story.event_days.iter().any(|s| (s - d).abs() <= EVENT_DAY_SLACK))
+}
+
+/// Adds event days to the story (the earliest kept when over the cap).
+pub fn add_event_days(story: &mut StoryProfile, days: &[i32]) {
+    story.event_days.extend_from_slice(days);
+    story.event_days.sort_unstable();
+    story.event_days.dedup();
+    story.event_days.truncate(EVENT_DAYS_CAP);
 }
 
 /// Days between `day` and the span of the story (0 inside it); `None` when either is undated.
@@ -127,7 +154,18 @@ mod tests {
             first_day: days.map(|d| d.0),
             last_day: days.map(|d| d.1),
             terms: terms.to_vec(),
+            event_days: Vec::new(),
         }
+    }
+
+    #[test]
+    fn different_event_days_conflict_near_ones_do_not() {
+        let mut s = story(&[], None);
+        assert!(!days_conflict(&s, &[10]), "no days on one side: no evidence");
+        add_event_days(&mut s, &[100, 101]);
+        assert!(!days_conflict(&s, &[102]));
+        assert!(days_conflict(&s, &[113]), "13 days apart: seeds 000 and 004");
+        assert!(!days_conflict(&s, &[113, 100]), "one shared day is enough");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! writes as [`Op`]s; the store applies an article's ops together with the article itself
 //! in one transaction, so a killed run leaves all of an article or none of it.
 
+pub mod cluster_state;
+
 /// One write to a named tree, applied inside an article's transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
