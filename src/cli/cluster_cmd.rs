@@ -1,8 +1,157 @@
 //! `newsfold cluster [FILE|-]`: JSONL articles in, JSONL story assignments out, no store.
+//!
+//! Input lines: `{"id", "text", "title"?, "date"? (YYYY-MM-DD or RFC 3339), "url"?,
+//! "lang"?, "outlet"?}`; other fields are ignored. Output: one line per good input line,
+//! in input order: `{"id", "story", "copy_of"}`. Story ids are `s-` followed by the id of
+//! the story's first article. Articles are placed one at a time, in input order, exactly
+//! as `ingest` places them in the store, so the same file gives the same stories.
+//! A malformed line is reported on stderr with its line number, the run goes on, and the
+//! exit status is 1.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
 use super::Exit;
+use crate::cluster::{self, Config, Doc, MemoryState};
+
+#[derive(Deserialize)]
+struct InputLine {
+    id: serde_json::Value,
+    text: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    outlet: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OutputLine<'a> {
+    id: &'a str,
+    story: &'a str,
+    copy_of: Option<&'a str>,
+}
 
 /// Clusters JSONL articles and prints JSONL.
-pub fn run(_input: &str) -> Exit {
-    eprintln!("newsfold: cluster is not built yet");
-    Exit::Fatal
+pub fn run(input: &str) -> Exit {
+    let reader: Box<dyn BufRead> = if input == "-" {
+        Box::new(BufReader::new(io::stdin().lock()))
+    } else {
+        match File::open(input) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
+            Err(e) => {
+                eprintln!("newsfold: opening {input}: {e}");
+                return Exit::Usage;
+            }
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match cluster_lines(reader, &mut out, input).and_then(|failed| out.flush().map(|_| failed)) {
+        Ok(false) => Exit::Ok,
+        Ok(true) => Exit::Partial,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(e) => {
+            eprintln!("newsfold: cluster: {e}");
+            Exit::Fatal
+        }
+    }
+}
+
+/// Places every line's article; returns whether some line failed.
+fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> io::Result<bool> {
+    let mut config = Config::default();
+    if let Ok(t) = std::env::var("NF_TUNE") {
+        for kv in t.split_whitespace() {
+            let (k, v) = kv.split_once('=').unwrap_or(("", "0"));
+            let f: f32 = v.parse().unwrap_or(0.0);
+            match k {
+                "th" => config.threshold = f,
+                "win" => config.window_days = f as i32,
+                "mis" => config.undated_factor = f,
+                "conf" => config.day_conflict_factor = f,
+                "n0" => config.min_docs_for_idf = f,
+                "keys" => config.key_terms = f as usize,
+                "cap" => config.story_terms = f as usize,
+                "cand" => config.candidates = f as usize,
+                "ent" => config.weights.entity = f,
+                "num" => config.weights.number = f,
+                "lead" => config.weights.lead = f,
+                "nlead" => config.weights.lead_lines = f as usize,
+                "date" => config.weights.date = f,
+                _ => {}
+            }
+        }
+    }
+    let mut state = MemoryState::new();
+    let mut failed = false;
+    for (index, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let doc = match parse_line(&line) {
+            Ok(doc) => doc,
+            Err(e) => {
+                eprintln!("newsfold: {name}:{}: {e}", index + 1);
+                failed = true;
+                continue;
+            }
+        };
+        match cluster::assign_in_memory(&mut state, &doc, &config) {
+            Ok(a) => {
+                let line = OutputLine {
+                    id: &doc.id,
+                    story: &a.story,
+                    copy_of: a.copy_of.as_deref(),
+                };
+                serde_json::to_writer(&mut *out, &line)?;
+                out.write_all(b"\n")?;
+            }
+            Err(e) => {
+                eprintln!("newsfold: {name}:{}: {e}", index + 1);
+                failed = true;
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// Reads one input line into a [`Doc`].
+fn parse_line(line: &str) -> Result<Doc, String> {
+    let input: InputLine = serde_json::from_str(line).map_err(|e| format!("reading the article: {e}"))?;
+    let id = match input.id {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        other => return Err(format!("reading the article: id must be a string or a number, got {other}")),
+    };
+    let date = match input.date.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(parse_date(s).ok_or_else(|| format!("reading the date of {id}: {s:?} is not YYYY-MM-DD or RFC 3339"))?),
+    };
+    Ok(Doc {
+        id,
+        title: input.title,
+        text: input.text,
+        date,
+        url: input.url,
+        lang: input.lang,
+        outlet: input.outlet,
+    })
+}
+
+/// A `YYYY-MM-DD` day (midnight UTC) or an RFC 3339 instant.
+pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    }
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
 }

@@ -1,18 +1,32 @@
 //! Clustering: places each article in a story.
 //!
-//! Two tiers: copies (the same text, exactly or nearly) and stories (different reports of
-//! one event). Runs after `boilerplate`. No I/O: the state it reads and grows is behind
-//! [`State`], kept in memory for `newsfold cluster` and in sled for `ingest`.
+//! Runs after `boilerplate`, before the store. Two tiers: copies (the same text, exactly
+//! or nearly: [`copies`]) and stories (different reports of one event: [`stories`]), over
+//! features that tell events apart ([`features`], [`dates`]). No I/O: [`assign`] reads a
+//! [`State`] and returns the [`Changes`] one article makes; the offline command applies
+//! them to a [`MemoryState`], `ingest` turns them into store ops
+//! (`crate::store::cluster_state::ops`) inside the article's transaction. One pass, one
+//! article at a time, so the offline command and `ingest` agree.
 
-use std::collections::HashMap;
+pub mod copies;
+pub mod dates;
+pub mod features;
+mod pick;
+pub mod state;
+pub mod stories;
 
-use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Datelike, Utc};
+
+pub use pick::representative_title;
+pub use state::{Changes, DocRecord, MemoryState, State, StateError};
+pub use stories::StoryProfile;
+
+use features::FeatureWeights;
 
 /// One article as the clusterer sees it.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    /// A unique id.
+    /// A unique id (opaque: its shape is never read).
     pub id: String,
     /// The headline.
     pub title: Option<String>,
@@ -39,38 +53,76 @@ pub struct Assignment {
     pub new_story: bool,
 }
 
+/// The clusterer's settings: one configuration for every input.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Feature weights.
+    pub weights: FeatureWeights,
+    /// Minimum cosine to join a story.
+    pub threshold: f32,
+    /// A dated article cannot join a story whose dated span is further than this (days).
+    pub window_days: i32,
+    /// Similarity factor when only one side (article or story) has a date.
+    pub undated_factor: f32,
+    /// Similarity factor when the article and the story name event days far apart.
+    pub day_conflict_factor: f32,
+    /// The document count used for idf is at least this (early articles of a stream
+    /// would otherwise see every term as common).
+    pub min_docs_for_idf: f32,
+    /// Terms of an article looked up in, and added to, the index.
+    pub key_terms: usize,
+    /// Stories kept per index term (the most recent).
+    pub postings_cap: usize,
+    /// Terms kept per story profile.
+    pub story_terms: usize,
+    /// Candidate stories compared in full.
+    pub candidates: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            weights: FeatureWeights::default(),
+            threshold: 0.2,
+            window_days: 45,
+            undated_factor: 0.5,
+            day_conflict_factor: 0.5,
+            min_docs_for_idf: 300.0,
+            key_terms: 12,
+            postings_cap: 32,
+            story_terms: 96,
+            candidates: 8,
+        }
+    }
+}
+
 /// The hex sha2 of the normalised body: equal for copies of one text.
 pub fn body_hash(text: &str) -> String {
-    let norm: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let digest = Sha256::digest(norm.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    copies::body_digest(text).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The clusterer's memory (TODO(cluster helper): trait with in-memory and sled versions).
-#[derive(Debug, Default)]
-pub struct State {
-    by_hash: HashMap<String, (String, String)>,
+/// Places `doc`: reads `state`, returns where the article goes and what it changes.
+/// The caller applies the changes before the next article.
+pub fn assign<S: State>(state: &S, doc: &Doc, config: &Config) -> Result<(Assignment, Changes), StateError> {
+    let published = doc.date.map(|d| d.date_naive());
+    let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
+    let day = published.or(feats.mentions.first_absolute).map(|d| d.num_days_from_ce());
+    let has_body = doc.text.split_whitespace().next().is_some();
+    let digest = has_body.then(|| copies::body_digest(&doc.text));
+    if let Some(found) = pick::find_copy(state, digest.as_ref(), &feats.sketch)? {
+        return pick::copy_changes(state, doc, found, digest, &feats.sketch, day);
+    }
+    pick::story_changes(state, doc, &feats, digest, day, config)
 }
 
-/// Assigns `doc` to a story, growing `state`.
-pub fn assign(state: &mut State, doc: &Doc) -> Assignment {
-    let hash = body_hash(&doc.text);
-    if let Some((orig, story)) = state.by_hash.get(&hash) {
-        return Assignment {
-            story: story.clone(),
-            copy_of: Some(orig.clone()),
-            new_story: false,
-        };
-    }
-    let story = format!("s-{}", doc.id);
-    state.by_hash.insert(hash, (doc.id.clone(), story.clone()));
-    Assignment {
-        story,
-        copy_of: None,
-        new_story: true,
-    }
+/// Places `doc` in an in-memory state and applies the changes.
+pub fn assign_in_memory(state: &mut MemoryState, doc: &Doc, config: &Config) -> Result<Assignment, StateError> {
+    let (assignment, changes) = assign(state, doc, config)?;
+    state.apply(changes);
+    Ok(assignment)
+}
+
+/// Days since the common era of a date, as story spans store them.
+pub fn day_number(date: DateTime<Utc>) -> i32 {
+    date.date_naive().num_days_from_ce()
 }

@@ -76,6 +76,8 @@ pub enum Access {
     Wait(Duration),
 }
 
+pub mod cluster_state;
+
 /// One write to a named tree, applied inside an article's transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {

@@ -1,0 +1,191 @@
+//! Copies: the same text under another URL, exactly or nearly.
+//!
+//! Exact copies share the sha2 of the normalised body ([`body_digest`]). Near copies
+//! (wire copy under a new headline, a trimmed last paragraph, a changed byline) share
+//! most of their word 3-shingles: a one-permutation MinHash [`Sketch`] of 16 slots,
+//! indexed by 4 bands of 4 slots, finds candidates, and a candidate counts only when at
+//! least [`NEAR_MIN_EQUAL`] of the 16 slots agree (a Jaccard estimate of about 0.75). A
+//! copy joins its original's story, marked `copy_of`. Different reports of one event do
+//! not look alike at this level; the story stage handles them.
+
+use sha2::{Digest, Sha256};
+
+/// Slots in a sketch.
+pub const SLOTS: usize = 16;
+/// Bands of the index (SLOTS / BANDS slots each).
+pub const BANDS: usize = 4;
+/// Equal slots needed to call two bodies near copies.
+pub const NEAR_MIN_EQUAL: usize = 12;
+/// Shingles a body needs before near-copy detection is trusted.
+pub const MIN_SHINGLES: usize = 12;
+
+/// The sha2 of the body with whitespace runs made single spaces and letters lowercased.
+pub fn body_digest(text: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    let mut first = true;
+    let mut lower = String::new();
+    for word in text.split_whitespace() {
+        if !first {
+            hasher.update(b" ");
+        }
+        first = false;
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+        hasher.update(lower.as_bytes());
+    }
+    hasher.finalize().into()
+}
+
+/// A one-permutation MinHash of a body's word 3-shingles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sketch {
+    /// Minimum per slot (`u32::MAX` while empty).
+    pub slots: [u32; SLOTS],
+    /// How many shingles went in.
+    pub shingles: u32,
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch {
+            slots: [u32::MAX; SLOTS],
+            shingles: 0,
+        }
+    }
+}
+
+/// Builds a [`Sketch`] from the body's folded words, one at a time.
+#[derive(Debug, Default)]
+pub struct Sketcher {
+    sketch: Sketch,
+    prev: [u64; 2],
+    seen: usize,
+}
+
+impl Sketcher {
+    /// Adds the term id of the next word of the body.
+    pub fn push(&mut self, word: u64) {
+        self.seen += 1;
+        if self.seen >= 3 {
+            let shingle = mix(self.prev[0] ^ mix(self.prev[1] ^ mix(word)));
+            let slot = (shingle >> 60) as usize % SLOTS;
+            let value = (shingle & 0xffff_ffff) as u32;
+            let cell = &mut self.sketch.slots[slot];
+            *cell = (*cell).min(value);
+            self.sketch.shingles += 1;
+        }
+        self.prev = [self.prev[1], word];
+    }
+
+    /// The sketch, empty slots filled from their neighbours so every slot is comparable.
+    pub fn finish(mut self) -> Sketch {
+        let slots = self.sketch.slots;
+        if slots.iter().any(|s| *s != u32::MAX) {
+            for i in 0..SLOTS {
+                let mut k = 1;
+                while self.sketch.slots[i] == u32::MAX {
+                    let donor = slots[(i + k) % SLOTS];
+                    if donor != u32::MAX {
+                        self.sketch.slots[i] = (mix(u64::from(donor) ^ k as u64) & 0xffff_ffff) as u32;
+                    }
+                    k += 1;
+                }
+            }
+        }
+        self.sketch
+    }
+}
+
+impl Sketch {
+    /// The index keys of the sketch, one per band (the band number is part of the key).
+    pub fn band_keys(&self) -> [u64; BANDS] {
+        let rows = SLOTS / BANDS;
+        let mut keys = [0u64; BANDS];
+        for (band, key) in keys.iter_mut().enumerate() {
+            let mut h = mix(band as u64 + 1);
+            for slot in &self.slots[band * rows..(band + 1) * rows] {
+                h = mix(h ^ u64::from(*slot));
+            }
+            *key = h;
+        }
+        keys
+    }
+
+    /// Long enough for near-copy detection.
+    pub fn usable(&self) -> bool {
+        self.shingles as usize >= MIN_SHINGLES
+    }
+
+    /// Slots equal in both sketches.
+    pub fn equal_slots(&self, other: &Sketch) -> usize {
+        self.slots.iter().zip(&other.slots).filter(|(a, b)| a == b).count()
+    }
+
+    /// The verified near-copy test.
+    pub fn near_copy_of(&self, other: &Sketch) -> bool {
+        self.usable() && other.usable() && self.equal_slots(other) >= NEAR_MIN_EQUAL
+    }
+}
+
+/// A 64-bit mixer (splitmix64 finaliser).
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::features::term_id;
+
+    fn sketch(text: &str) -> Sketch {
+        let mut s = Sketcher::default();
+        for w in text.split_whitespace() {
+            s.push(term_id(&w.to_lowercase()));
+        }
+        s.finish()
+    }
+
+    const WIRE: &str = "Deux drones ont été lancés contre des troupes de la coalition \
+        internationale antijihadistes stationnées dans l'ouest de l'Irak sur la base militaire \
+        d'Aïn al-Assad sans toutefois faire de dommages ou de blessés ont indiqué mercredi à \
+        l'AFP deux responsables sécuritaires. Perpétrée mardi soir l'attaque qui n'a pas été \
+        revendiquée dans l'immédiat intervient dans un contexte régional tendu alimenté par la \
+        guerre dans la bande de Gaza. Les groupes armés pro-Iran qui revendiquent généralement \
+        ces tirs ont largement suspendu leur action depuis des mois.";
+
+    #[test]
+    fn digest_ignores_spacing_and_case_only() {
+        assert_eq!(body_digest("Un  drone\nabattu"), body_digest("un drone abattu"));
+        assert_ne!(body_digest("un drone abattu"), body_digest("deux drones abattus"));
+    }
+
+    #[test]
+    fn trimmed_wire_copy_is_a_near_copy() {
+        // The same wire text with its last sentence cut and one word changed.
+        let cut = WIRE.rsplit_once(" Les groupes").map(|x| x.0).unwrap_or(WIRE);
+        let edited = cut.replace("mercredi", "jeudi");
+        let (a, b) = (sketch(WIRE), sketch(&edited));
+        assert!(a.near_copy_of(&b), "equal slots {}", a.equal_slots(&b));
+        let shared_band = a.band_keys().iter().zip(b.band_keys()).any(|(x, y)| *x == y);
+        assert!(shared_band, "the index must find the candidate");
+    }
+
+    #[test]
+    fn another_report_of_the_event_is_not_a_copy() {
+        let other = "Une source sécuritaire irakienne a fait état d'une attaque de drones \
+            contre la base américaine d'Ain al-Asad située en Irak. Deux drones suicide ont \
+            pris pour cible mardi 16 juillet les alentours de la base aérienne où sont \
+            stationnées des troupes américaines a rapporté l'agence de presse Baghdad Al-Youm.";
+        let (a, b) = (sketch(WIRE), sketch(other));
+        assert!(!a.near_copy_of(&b), "equal slots {}", a.equal_slots(&b));
+    }
+
+    #[test]
+    fn short_bodies_are_not_judged() {
+        let (a, b) = (sketch("Lire aussi"), sketch("Lire aussi"));
+        assert!(!a.near_copy_of(&b));
+    }
+}

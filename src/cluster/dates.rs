@@ -1,0 +1,280 @@
+//! Dates written in an article, in French and English, resolved to days.
+//!
+//! Folded words in (from the feature tokenizer), days out. Reports of one event name its
+//! day ("mardi 16 juillet", "le 20 juin", "Jan. 4", "Tuesday evening", "hier"), and
+//! reports of another event of the same topic name another day, so a resolved date is an
+//! event fingerprint. A day without a year is placed in the year that brings it nearest
+//! the publication date (a little ahead is allowed: "next Tuesday"); a weekday alone is
+//! the last such day on or before publication. Without a publication date only dates with
+//! a written year are kept; the first of them stands in for the missing date.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+/// What the text says about days.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mentions {
+    /// Every resolved day, sorted, without repeats.
+    pub resolved: Vec<NaiveDate>,
+    /// The first day written with its year, in reading order.
+    pub first_absolute: Option<NaiveDate>,
+    /// The days the article says things happened: its day-and-month dates, or, when it
+    /// writes none, its weekdays and "yesterday" (sorted, without repeats).
+    pub event_days: Vec<NaiveDate>,
+}
+
+/// A folded word as the date grammar sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Number { value: u32, digits: usize },
+    Month(u32),
+    Weekday(u32),
+    Yesterday,
+    Other,
+    Break,
+}
+
+/// Collects folded words, then finds and resolves the dates among them.
+#[derive(Debug, Default)]
+pub struct DateScanner {
+    classes: Vec<Class>,
+}
+
+impl DateScanner {
+    /// Feeds one folded word.
+    pub fn push(&mut self, folded: &str) {
+        self.classes.push(classify(folded));
+    }
+
+    /// Marks a line break (a date never spans lines).
+    pub fn line_break(&mut self) {
+        self.classes.push(Class::Break);
+    }
+
+    /// Finds the dates, resolved against `published` when there is one.
+    pub fn finish(self, published: Option<NaiveDate>) -> Mentions {
+        let mut mentions = Mentions::default();
+        let mut relative = Vec::new();
+        let c = &self.classes;
+        let mut i = 0;
+        while i < c.len() {
+            let (found, used) = match_at(c, i);
+            let day = match found {
+                Found::Full(d) => {
+                    mentions.first_absolute.get_or_insert(d);
+                    mentions.event_days.push(d);
+                    Some(d)
+                }
+                Found::DayMonth(day, month) => {
+                    let d = published.and_then(|p| nearest_year(p, month, day));
+                    mentions.event_days.extend(d);
+                    d
+                }
+                Found::Weekday(w) => published.map(|p| last_weekday(p, w)),
+                Found::Yesterday => published.and_then(|p| p.pred_opt()),
+                Found::Nothing => None,
+            };
+            if matches!(found, Found::Weekday(_) | Found::Yesterday) {
+                relative.extend(day);
+            }
+            mentions.resolved.extend(day);
+            i += used.max(1);
+        }
+        if mentions.event_days.is_empty() {
+            mentions.event_days = relative;
+        }
+        for days in [&mut mentions.resolved, &mut mentions.event_days] {
+            days.sort_unstable();
+            days.dedup();
+        }
+        mentions
+    }
+}
+
+enum Found {
+    Full(NaiveDate),
+    DayMonth(u32, u32),
+    Weekday(u32),
+    Yesterday,
+    Nothing,
+}
+
+/// Matches a date starting at `i`; returns it and the number of words it used.
+fn match_at(c: &[Class], i: usize) -> (Found, usize) {
+    let at = |k: usize| c.get(i + k).copied().unwrap_or(Class::Other);
+    let day_of = |cl: Class| match cl {
+        Class::Number { value, digits } if digits <= 2 && (1..=31).contains(&value) => Some(value),
+        _ => None,
+    };
+    let year_of = |cl: Class| match cl {
+        Class::Number { value, digits: 4 } if (1900..=2100).contains(&value) => Some(value as i32),
+        _ => None,
+    };
+    let with_year = |day: u32, month: u32, next: Class, used: usize| match year_of(next) {
+        Some(y) => match NaiveDate::from_ymd_opt(y, month, day) {
+            Some(d) => (Found::Full(d), used + 1),
+            None => (Found::Nothing, used + 1),
+        },
+        None => (Found::DayMonth(day, month), used),
+    };
+    match (at(0), at(1)) {
+        (Class::Weekday(_), next) if day_of(next).is_some() => {
+            let (found, used) = match_at(c, i + 1);
+            (found, used + 1)
+        }
+        (Class::Weekday(w), _) => (Found::Weekday(w), 1),
+        (Class::Yesterday, _) => (Found::Yesterday, 1),
+        (first, Class::Month(m)) if day_of(first).is_some() => {
+            with_year(day_of(first).unwrap_or(1), m, at(2), 2)
+        }
+        (Class::Month(m), second) if day_of(second).is_some() => {
+            with_year(day_of(second).unwrap_or(1), m, at(2), 2)
+        }
+        _ => (Found::Nothing, 1),
+    }
+}
+
+fn classify(w: &str) -> Class {
+    if !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()) {
+        return match w.parse::<u32>() {
+            Ok(value) => Class::Number {
+                value,
+                digits: w.len(),
+            },
+            Err(_) => Class::Other,
+        };
+    }
+    let ordinal = ["st", "nd", "rd", "th", "er"]
+        .iter()
+        .find_map(|suffix| w.strip_suffix(suffix))
+        .filter(|n| !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit()));
+    if let Some(n) = ordinal {
+        return classify(n);
+    }
+    if let Some(m) = MONTHS.iter().find(|(name, _)| *name == w) {
+        return Class::Month(m.1);
+    }
+    if let Some(d) = WEEKDAYS.iter().find(|(name, _)| *name == w) {
+        return Class::Weekday(d.1);
+    }
+    match w {
+        "hier" | "yesterday" => Class::Yesterday,
+        "" => Class::Break,
+        _ => Class::Other,
+    }
+}
+
+/// The day `day`/`month` in the year that puts it nearest `published`, at most a week ahead.
+pub fn nearest_year(published: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    let y = published.year();
+    (y - 1..=y + 1)
+        .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
+        .filter(|d| *d <= published + Duration::days(7))
+        .min_by_key(|d| (published - *d).num_days().abs())
+}
+
+/// The last day with weekday `weekday` (0 = Monday) on or before `published`.
+pub fn last_weekday(published: NaiveDate, weekday: u32) -> NaiveDate {
+    let today = published.weekday().num_days_from_monday();
+    let back = (today + 7 - weekday) % 7;
+    published - Duration::days(i64::from(back))
+}
+
+/// Month names, folded as the tokenizer folds them (doubled letters collapsed).
+static MONTHS: &[(&str, u32)] = &[
+    ("janvier", 1), ("january", 1), ("jan", 1),
+    ("fevrier", 2), ("february", 2), ("feb", 2), ("fev", 2),
+    ("mars", 3), ("march", 3), ("mar", 3),
+    ("avril", 4), ("april", 4), ("apr", 4), ("avr", 4),
+    ("mai", 5), ("may", 5),
+    ("juin", 6), ("june", 6), ("jun", 6),
+    ("juilet", 7), ("july", 7), ("jul", 7), ("juil", 7),
+    ("aout", 8), ("august", 8), ("aug", 8),
+    ("septembre", 9), ("september", 9), ("sep", 9), ("sept", 9),
+    ("octobre", 10), ("october", 10), ("oct", 10),
+    ("novembre", 11), ("november", 11), ("nov", 11),
+    ("decembre", 12), ("december", 12), ("dec", 12),
+];
+
+/// Weekday names, 0 = Monday.
+static WEEKDAYS: &[(&str, u32)] = &[
+    ("lundi", 0), ("monday", 0),
+    ("mardi", 1), ("tuesday", 1),
+    ("mercredi", 2), ("wednesday", 2),
+    ("jeudi", 3), ("thursday", 3),
+    ("vendredi", 4), ("friday", 4),
+    ("samedi", 5), ("saturday", 5),
+    ("dimanche", 6), ("sunday", 6),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::features::{fold_word, Tokens};
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn scan(text: &str, published: Option<&str>) -> Mentions {
+        let mut scanner = DateScanner::default();
+        let mut folded = String::new();
+        for line in text.lines() {
+            for t in Tokens::new(line) {
+                fold_word(t.text, &mut folded);
+                scanner.push(&folded);
+            }
+            scanner.line_break();
+        }
+        scanner.finish(published.map(day))
+    }
+
+    #[test]
+    fn french_day_and_weekday_resolve_against_publication() {
+        // Seed 001 (published 2024-07-16) and seed 002 (published 2024-07-17, "mardi soir").
+        let a = scan("Deux drones ont pris pour cible, mardi 16 juillet, la base", Some("2024-07-16"));
+        assert_eq!(a.resolved, [day("2024-07-16")]);
+        let b = scan("Perpétrée mardi soir, l'attaque", Some("2024-07-17"));
+        assert_eq!(b.resolved, [day("2024-07-16")]);
+        let c = scan("a été la cible d'une attaque ce 20 juin.", Some("2021-06-20"));
+        assert_eq!(c.resolved, [day("2021-06-20")]);
+        assert_eq!(b.event_days, [day("2024-07-16")], "weekdays count when no day is written");
+        let d = scan("le 1er janvier", Some("2021-12-30"));
+        assert_eq!(d.resolved, [day("2022-01-01")], "a week ahead crosses the year");
+    }
+
+    #[test]
+    fn english_forms_resolve() {
+        let a = scan("The attack came Tuesday evening.", Some("2024-07-17"));
+        assert_eq!(a.resolved, [day("2024-07-16")]);
+        let b = scan("Officials said on Jan. 4 that", Some("2022-01-05"));
+        assert_eq!(b.resolved, [day("2022-01-04")]);
+        let c = scan("It happened yesterday", Some("2022-01-05"));
+        assert_eq!(c.resolved, [day("2022-01-04")]);
+        let d = scan("Updated: November 11, 2011 20: 09 IST", None);
+        assert_eq!(d.resolved, [day("2011-11-11")]);
+        assert_eq!(d.first_absolute, Some(day("2011-11-11")));
+    }
+
+    #[test]
+    fn dates_with_a_year_need_no_publication_date() {
+        let m = scan("l'assassinat du 3 janvier 2020 et mardi 4 janvier", None);
+        assert_eq!(m.resolved, [day("2020-01-03")], "without a date only full dates count");
+        let m = scan("Published on 18th September 2013", None);
+        assert_eq!(m.first_absolute, Some(day("2013-09-18")));
+    }
+
+    #[test]
+    fn written_days_outrank_weekdays_as_event_days() {
+        // Seed 003: "mardi 4 janvier" is the event; "a averti mardi" must not add a day.
+        let m = scan("ont visé mardi 4 janvier une base. a averti mardi le responsable", Some("2022-01-04"));
+        assert_eq!(m.event_days, [day("2022-01-04")]);
+    }
+
+    #[test]
+    fn numbers_that_are_not_days_are_ignored() {
+        let m = scan("2 500 soldats en Irak et 900 en Syrie, 43 attaques", Some("2021-06-20"));
+        assert!(m.resolved.is_empty(), "{:?}", m.resolved);
+        let m = scan("le 31 février", Some("2021-06-20"));
+        assert!(m.resolved.is_empty());
+    }
+}

@@ -1,0 +1,374 @@
+//! Features of one article: weighted terms for the story similarity.
+//!
+//! Text in, a sorted list of `(term, weight)` out. Words are folded (case, accents,
+//! doubled letters, a plural `s`) so that Al-Asad, Aïn al-Assad and AL-ASSAD meet on the
+//! same terms; French and English stop words are dropped; capitalised words inside a
+//! sentence (names, places, agencies) and the title and opening lines weigh more, since
+//! they say who, what and where. Numbers are terms too: a figure that every report of a
+//! topic repeats ("2 500 soldats") becomes frequent and the document frequency kept in
+//! the state turns its weight down, while the figures of one event stay rare.
+//!
+//! Terms are 64-bit hashes of the folded text, so the hot path allocates no `String` per
+//! token and the in-memory and sled states agree on term ids without an interning table.
+
+use super::copies::{Sketch, Sketcher};
+use super::dates::{DateScanner, Mentions};
+use chrono::NaiveDate;
+use unicode_normalization::char::decompose_canonical;
+use unicode_normalization::char::is_combining_mark;
+
+/// Tunable weights of the feature extraction.
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureWeights {
+    /// Multiplier of a capitalised word inside a sentence (a name).
+    pub entity: f32,
+    /// Multiplier of a number.
+    pub number: f32,
+    /// Multiplier of words in the title and the opening lines.
+    pub lead: f32,
+    /// How many body lines count as the opening.
+    pub lead_lines: usize,
+    /// Weight of a date resolved from the text.
+    pub date: f32,
+    /// Tokens read at most (long articles add little after this).
+    pub max_tokens: usize,
+}
+
+impl Default for FeatureWeights {
+    fn default() -> Self {
+        FeatureWeights {
+            entity: 2.5,
+            number: 1.0,
+            lead: 3.0,
+            lead_lines: 2,
+            date: 2.5,
+            max_tokens: 700,
+        }
+    }
+}
+
+/// What the story stage needs of one article.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// `(term, weight)` sorted by term, weights already sublinear.
+    pub terms: Vec<(u64, f32)>,
+    /// Dates written in the text, resolved against the publication date.
+    pub mentions: Mentions,
+    /// The near-copy sketch of the body (the title left out: wire copy changes it).
+    pub sketch: Sketch,
+}
+
+/// Hashes folded text into a term id (FNV-1a, stable across runs and machines).
+pub fn term_id(folded: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in folded.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The term id of a date mention (a separate namespace from words).
+pub fn date_term(day: NaiveDate) -> u64 {
+    term_id(&format!("\u{1}date:{day}"))
+}
+
+/// Folds a word for matching: lowercase, no accents, doubled letters collapsed, a final
+/// plural `s` dropped on longer words. Writes into `out` (cleared first).
+pub fn fold_word(word: &str, out: &mut String) {
+    out.clear();
+    let mut last = '\0';
+    for c in word.chars().filter(|c| c.is_alphanumeric()) {
+        let mut push = |c: char| {
+            for l in c.to_lowercase() {
+                if l != last || l.is_ascii_digit() {
+                    out.push(l);
+                }
+                last = l;
+            }
+        };
+        if c.is_ascii() {
+            push(c);
+        } else {
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    push(d);
+                }
+            });
+        }
+    }
+    if out.len() > 4 && out.ends_with('s') && !out.ends_with("ss") {
+        out.pop();
+    }
+}
+
+/// Names compared loosely: true when two folded names are spelled nearly alike
+/// (Muhandis / Mohandes), by Jaro-Winkler over names of at least five letters.
+pub fn names_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    a.len() >= 5 && b.len() >= 5 && strsim::jaro_winkler(a, b) >= 0.9
+}
+
+/// Is this folded word a French or English stop word (or a too-short token)?
+pub fn is_stop(folded: &str) -> bool {
+    folded.chars().count() < 2 || STOP_WORDS.binary_search(&folded).is_ok()
+}
+
+/// Extracts the weighted terms and the date mentions of an article.
+pub fn features(
+    title: Option<&str>,
+    text: &str,
+    published: Option<NaiveDate>,
+    weights: &FeatureWeights,
+) -> Features {
+    let mut acc: Vec<(u64, f32)> = Vec::with_capacity(256);
+    let mut scanner = DateScanner::default();
+    let mut folded = String::with_capacity(32);
+    let mut sketcher = Sketcher::default();
+    let mut budget = weights.max_tokens;
+    let body_from = usize::from(title.is_some());
+    let lines = title.into_iter().chain(text.lines());
+    for (index, line) in lines.enumerate() {
+        let lead = if index <= weights.lead_lines { weights.lead } else { 1.0 };
+        let body = index >= body_from;
+        for token in Tokens::new(line) {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            fold_word(token.text, &mut folded);
+            scanner.push(&folded);
+            let term = term_id(&folded);
+            if body {
+                sketcher.push(term);
+            }
+            if is_stop(&folded) {
+                continue;
+            }
+            let kind = if token.numeric {
+                weights.number
+            } else if token.capital && !token.sentence_start {
+                weights.entity
+            } else {
+                1.0
+            };
+            acc.push((term, kind * lead));
+        }
+        scanner.line_break();
+    }
+    let mentions = scanner.finish(published);
+    for day in &mentions.resolved {
+        acc.push((date_term(*day), weights.date));
+    }
+    Features {
+        terms: merge_sublinear(acc),
+        mentions,
+        sketch: sketcher.finish(),
+    }
+}
+
+/// Sums the weights of equal terms, then damps them (1 + ln sum), sorted by term.
+fn merge_sublinear(mut acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    acc.sort_unstable_by_key(|(t, _)| *t);
+    let mut out: Vec<(u64, f32)> = Vec::with_capacity(acc.len());
+    for (term, w) in acc {
+        match out.last_mut() {
+            Some((t, sum)) if *t == term => *sum += w,
+            _ => out.push((term, w)),
+        }
+    }
+    for (_, w) in &mut out {
+        if *w > 1.0 {
+            *w = 1.0 + w.ln();
+        }
+    }
+    out
+}
+
+/// One word of a line, with what its spelling says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The word as written (a number keeps its digit-group separators).
+    pub text: &'a str,
+    /// Starts with a capital letter.
+    pub capital: bool,
+    /// Starts a sentence (line start or after `.`, `!`, `?`, `:`, a quote).
+    pub sentence_start: bool,
+    /// Made of digits.
+    pub numeric: bool,
+}
+
+/// Splits a line into words: runs of letters and digits. Apostrophes and hyphens split
+/// (l'attaque, al-Asad); digit groups written `2.500`, `2,500` or `2 500` stay one number.
+pub struct Tokens<'a> {
+    line: &'a str,
+    pos: usize,
+    sentence_start: bool,
+}
+
+impl<'a> Tokens<'a> {
+    /// Tokens of one line.
+    pub fn new(line: &'a str) -> Self {
+        Tokens {
+            line,
+            pos: 0,
+            sentence_start: true,
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        let rest = &self.line[self.pos..];
+        let mut start = None;
+        for (i, c) in rest.char_indices() {
+            if c.is_alphanumeric() {
+                start = Some(i);
+                break;
+            }
+            if matches!(c, '.' | '!' | '?' | ':' | '«' | '"' | '“' | '»' | '”' | '(') {
+                self.sentence_start = true;
+            }
+        }
+        let start = self.pos + start?;
+        let bytes = self.line.as_bytes();
+        let first = self.line[start..].chars().next()?;
+        let numeric = first.is_ascii_digit();
+        let mut end = start;
+        for (i, c) in self.line[start..].char_indices() {
+            if c.is_alphanumeric() {
+                end = start + i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if numeric && end - start <= 3 && self.line[start..end].bytes().all(|b| b.is_ascii_digit()) {
+            // Digit groups: "2.500", "2,500", "2 500" (also a no-break space).
+            loop {
+                let sep_len = group_separator(&self.line[end..]);
+                let group = end + sep_len;
+                let is_group = sep_len > 0
+                    && bytes.len() >= group + 3
+                    && bytes[group..group + 3].iter().all(u8::is_ascii_digit)
+                    && bytes.get(group + 3).is_none_or(|b| !b.is_ascii_alphanumeric());
+                if !is_group {
+                    break;
+                }
+                end = group + 3;
+            }
+        }
+        let token = Token {
+            text: &self.line[start..end],
+            capital: first.is_uppercase(),
+            sentence_start: self.sentence_start,
+            numeric,
+        };
+        self.sentence_start = false;
+        self.pos = end;
+        Some(token)
+    }
+}
+
+/// Length of a digit-group separator at the start of `s`, or 0.
+fn group_separator(s: &str) -> usize {
+    match s.chars().next() {
+        Some(c @ ('.' | ',' | ' ' | '\u{a0}' | '\u{202f}')) => c.len_utf8(),
+        _ => 0,
+    }
+}
+
+/// Folded French and English stop words, sorted (binary search).
+static STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "ai", "aient", "ainsi", "al", "alor", "also", "am", "an", "and",
+    "any", "apre", "are", "as", "at", "au", "aucun", "aupre", "auquel", "aura", "aurait",
+    "ausi", "autre", "aux", "avaient", "avait", "avant", "avec", "avoir", "ayant", "be",
+    "because", "before", "being", "ben", "betwen", "bien", "both", "but", "by", "c", "ca",
+    "can", "car", "ce", "ceci", "cela", "cele", "celui", "cependant", "ces", "cet", "cete",
+    "ceux", "chaque", "chez", "ci", "come", "coment", "could", "d", "dan", "de", "deja",
+    "dela", "depui", "der", "des", "did", "do", "doe", "does", "doing", "don", "dont", "du",
+    "during", "each", "ele", "eles", "en", "encore", "entre", "es", "est", "et", "etaient",
+    "etait", "ete", "etre", "eu", "eux", "faire", "fait", "few", "for", "from", "had",
+    "has", "have", "he", "her", "here", "hers", "herself", "hi", "him", "himself", "his",
+    "how", "i", "if", "il", "ile", "im", "in", "into", "is", "it", "its", "itself", "j",
+    "je", "jusqu", "just", "l", "la", "le", "lequel", "les", "leur", "lor", "lors",
+    "lorsque", "lui", "m", "ma", "mai", "me", "meme", "mes", "moin", "mon", "more", "most",
+    "must", "my", "n", "ne", "ni", "no", "non", "nor", "nos", "not", "notre", "nou", "now",
+    "of", "on", "one", "only", "ont", "onto", "or", "other", "ou", "ought", "our", "out",
+    "over", "own", "par", "parce", "pas", "pendant", "peu", "peut", "plu", "plus", "pour",
+    "pourquoi", "qu", "quand", "que", "quel", "quele", "qui", "quoi", "s", "sa", "said",
+    "same", "san", "say", "se", "selon", "sera", "ses", "she", "should", "si", "sien", "so",
+    "soit", "some", "son", "sont", "sou", "such", "sur", "t", "ta", "te", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "thi", "this", "those",
+    "thre", "through", "to", "tou", "tous", "tout", "toute", "tres", "tu", "two", "un",
+    "under", "une", "until", "up", "upon", "very", "via", "vou", "wa", "was", "we", "were",
+    "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "wil", "with",
+    "would", "y", "you", "your",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold(w: &str) -> String {
+        let mut s = String::new();
+        fold_word(w, &mut s);
+        s
+    }
+
+    #[test]
+    fn stop_words_are_sorted_and_folded() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, STOP_WORDS, "the list must stay sorted for binary search");
+        for w in STOP_WORDS {
+            assert_eq!(&fold(w), w, "stop word {w} must be written folded");
+        }
+    }
+
+    #[test]
+    fn spellings_of_the_air_base_fold_together() {
+        // Al-Asad (000), Ain al-Asad (001), Aïn al-Assad (002, 003, 004), Al-Assad (000).
+        assert_eq!(fold("Asad"), fold("Assad"));
+        assert_eq!(fold("Aïn"), fold("Ain"));
+        assert_eq!(fold("ASSAD"), "asad");
+        assert_eq!(fold("Qassem"), fold("Qasem"));
+        assert_eq!(fold("États"), "etat");
+        assert!(names_match(&fold("Muhandis"), &fold("Mohandis")));
+        assert!(!names_match(&fold("Sudani"), &fold("Soleimani")));
+    }
+
+    #[test]
+    fn digit_groups_stay_one_number() {
+        for line in ["environ 2.500 soldats", "les 2 500 soldats", "2,500 troops", "2\u{a0}500 x"] {
+            let nums: Vec<&str> = Tokens::new(line).filter(|t| t.numeric).map(|t| t.text).collect();
+            assert_eq!(nums.len(), 1, "{line}: {nums:?}");
+            let digits: String = nums[0].chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(digits, "2500", "{line}");
+        }
+        let years: Vec<&str> = Tokens::new("entre 2014 et 2017").map(|t| t.text).collect();
+        assert_eq!(years, ["entre", "2014", "et", "2017"]);
+    }
+
+    #[test]
+    fn capitals_inside_a_sentence_are_names() {
+        let toks: Vec<Token> = Tokens::new("Une source a cité Al Arabiya. Le drone").collect();
+        let names: Vec<&str> =
+            toks.iter().filter(|t| t.capital && !t.sentence_start).map(|t| t.text).collect();
+        assert_eq!(names, ["Al", "Arabiya"]);
+    }
+
+    #[test]
+    fn repeated_terms_are_damped_and_sorted() {
+        let f = features(None, "drone drone drone base", None, &FeatureWeights::default());
+        assert!(f.terms.windows(2).all(|w| w[0].0 < w[1].0));
+        let drone = f.terms.iter().find(|(t, _)| *t == term_id("drone")).map(|x| x.1);
+        let base = f.terms.iter().find(|(t, _)| *t == term_id("base")).map(|x| x.1);
+        let (drone, base) = (drone.unwrap_or(0.0), base.unwrap_or(0.0));
+        assert!(drone > base && drone < 3.0 * base, "drone {drone} base {base}");
+    }
+}

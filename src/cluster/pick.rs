@@ -1,0 +1,299 @@
+//! Choosing where an article goes: its original (for a copy) or its story.
+//!
+//! Reads the [`State`], returns [`Changes`]. Candidates come from the index of rare
+//! terms (postings capped per term), never from a scan of every story, so the cost per
+//! article stays flat as the state grows; stories outside the article's time window are
+//! passed over.
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use super::copies::Sketch;
+use super::features::Features;
+use super::state::{Changes, DocRecord, State, StateError};
+use super::stories::{self, StoryProfile, Weighted};
+use super::{Assignment, Config, Doc};
+
+/// An earlier article this one copies.
+pub struct FoundCopy {
+    number: u64,
+    exact: bool,
+}
+
+/// Looks for an exact copy (same digest), then a verified near copy (same band, most
+/// equal sketch slots; ties to the earliest article).
+pub fn find_copy<S: State>(state: &S, digest: Option<&[u8; 32]>, sketch: &Sketch) -> Result<Option<FoundCopy>, StateError> {
+    if let Some(digest) = digest {
+        if let Some(number) = state.doc_by_digest(digest)? {
+            return Ok(Some(FoundCopy { number, exact: true }));
+        }
+    }
+    if !sketch.usable() {
+        return Ok(None);
+    }
+    let mut best: Option<(usize, u64)> = None;
+    for key in sketch.band_keys() {
+        let Some(number) = state.doc_by_band(key)? else { continue };
+        let Some(record) = state.doc(number)? else { continue };
+        let other = Sketch {
+            slots: record.sketch,
+            shingles: u32::MAX,
+        };
+        if !sketch.near_copy_of(&other) {
+            continue;
+        }
+        let equal = sketch.equal_slots(&other);
+        if best.is_none_or(|(e, n)| equal > e || (equal == e && number < n)) {
+            best = Some((equal, number));
+        }
+    }
+    Ok(best.map(|(_, number)| FoundCopy { number, exact: false }))
+}
+
+/// The changes of a copy: it joins its original's story; terms and index stay as they are.
+pub fn copy_changes<S: State>(
+    state: &S,
+    doc: &Doc,
+    found: FoundCopy,
+    digest: Option<[u8; 32]>,
+    sketch: &Sketch,
+    day: Option<i32>,
+) -> Result<(Assignment, Changes), StateError> {
+    let missing = || StateError(format!("article {} named by the index is missing", found.number));
+    let original = state.doc(found.number)?.ok_or_else(missing)?.into_owned();
+    let mut story = state
+        .story(original.story)?
+        .ok_or_else(|| StateError(format!("story {} is missing", original.story)))?
+        .into_owned();
+    story.reports += 1;
+    stories::extend_span(&mut story, day);
+    let root = original.copy_of.clone().unwrap_or(original.id.clone());
+    let changes = Changes {
+        doc_number: state.docs()?,
+        doc: DocRecord {
+            id: doc.id.clone(),
+            story: original.story,
+            copy_of: Some(root.clone()),
+            sketch: sketch.slots,
+        },
+        digest: if found.exact { None } else { digest },
+        bands: Vec::new(),
+        df_terms: Vec::new(),
+        story_number: original.story,
+        story: story.clone(),
+        new_story: false,
+        postings: Vec::new(),
+    };
+    let assignment = Assignment {
+        story: story.id,
+        copy_of: Some(root),
+        new_story: false,
+    };
+    Ok((assignment, changes))
+}
+
+/// Document frequencies fetched once per article.
+struct DfCache {
+    df: HashMap<u64, u32>,
+    docs_for_idf: f32,
+}
+
+impl DfCache {
+    fn fetch<S: State>(&mut self, state: &S, terms: &[(u64, f32)]) -> Result<(), StateError> {
+        for (term, _) in terms {
+            if !self.df.contains_key(term) {
+                self.df.insert(*term, state.df(*term)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn idf(&self, term: u64) -> f32 {
+        let df = self.df.get(&term).copied().unwrap_or(0) as f32;
+        ((self.docs_for_idf + 1.0) / (df + 1.0)).ln()
+    }
+}
+
+/// The changes of an article that is not a copy: it joins the best matching story, or
+/// opens a new one.
+pub fn story_changes<S: State>(
+    state: &S,
+    doc: &Doc,
+    feats: &Features,
+    digest: Option<[u8; 32]>,
+    day: Option<i32>,
+    config: &Config,
+) -> Result<(Assignment, Changes), StateError> {
+    let docs = state.docs()?;
+    let mut cache = DfCache {
+        df: HashMap::with_capacity(feats.terms.len() * 2),
+        docs_for_idf: (docs as f32).max(config.min_docs_for_idf),
+    };
+    cache.fetch(state, &feats.terms)?;
+    let weighted = Weighted::new(&feats.terms, |t| cache.idf(t));
+    let keys = stories::key_terms(&weighted, config.key_terms);
+    let mut lists = Vec::with_capacity(keys.len());
+    for (term, _) in &keys {
+        lists.push((*term, state.postings(*term)?));
+    }
+    let event_days: Vec<i32> = feats.mentions.event_days.iter().map(|d| d.num_days_from_ce()).collect();
+    let target = Target { weighted: &weighted, day, event_days: &event_days };
+    let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
+    let (story_number, mut story, new_story) = match best {
+        Some((number, profile)) => (number, profile, false),
+        None => (state.stories()?, new_profile(doc), true),
+    };
+    story.reports += u32::from(!new_story);
+    stories::extend_span(&mut story, day);
+    stories::add_event_days(&mut story, &event_days);
+    stories::absorb(&mut story, &feats.terms, config.story_terms, |t| cache.idf(t));
+    let postings = lists
+        .into_iter()
+        .filter(|(_, list)| !list.contains(&story_number))
+        .map(|(term, mut list)| {
+            list.push(story_number);
+            if list.len() > config.postings_cap {
+                list.remove(0);
+            }
+            (term, list)
+        })
+        .collect();
+    let mut bands = Vec::new();
+    if feats.sketch.usable() {
+        for key in feats.sketch.band_keys() {
+            if state.doc_by_band(key)?.is_none() && !bands.contains(&key) {
+                bands.push(key);
+            }
+        }
+    }
+    let changes = Changes {
+        doc_number: docs,
+        doc: DocRecord {
+            id: doc.id.clone(),
+            story: story_number,
+            copy_of: None,
+            sketch: feats.sketch.slots,
+        },
+        digest,
+        bands,
+        df_terms: feats.terms.iter().map(|(t, _)| *t).collect(),
+        story_number,
+        story: story.clone(),
+        new_story,
+        postings,
+    };
+    let assignment = Assignment {
+        story: story.id,
+        copy_of: None,
+        new_story,
+    };
+    Ok((assignment, changes))
+}
+
+fn new_profile(doc: &Doc) -> StoryProfile {
+    StoryProfile {
+        id: format!("s-{}", doc.id),
+        reports: 1,
+        first_day: None,
+        last_day: None,
+        terms: Vec::new(),
+        event_days: Vec::new(),
+    }
+}
+
+/// The article as the story comparison sees it.
+struct Target<'a> {
+    weighted: &'a Weighted,
+    day: Option<i32>,
+    event_days: &'a [i32],
+}
+
+/// The story the article matches best above the threshold, among the candidates the
+/// index gives (scored by the weight of the key terms they share).
+fn best_story<S: State>(
+    state: &S,
+    target: &Target,
+    keys: &[(u64, f32)],
+    lists: &[(u64, Vec<u64>)],
+    config: &Config,
+    cache: &mut DfCache,
+) -> Result<Option<(u64, StoryProfile)>, StateError> {
+    let mut votes: Vec<(u64, f32)> = Vec::new();
+    for ((_, weight), (_, list)) in keys.iter().zip(lists) {
+        for story in list {
+            match votes.iter_mut().find(|(s, _)| s == story) {
+                Some((_, v)) => *v += weight,
+                None => votes.push((*story, *weight)),
+            }
+        }
+    }
+    // Most shared weight first; ties to the newer story. Deterministic.
+    votes.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    let mut best: Option<(f32, u64, StoryProfile)> = None;
+    let mut compared = 0;
+    for (number, _) in votes {
+        if compared == config.candidates {
+            break;
+        }
+        let Some(profile) = state.story(number)? else { continue };
+        let day = target.day;
+        if stories::gap_days(&profile, day).is_some_and(|g| g > config.window_days) {
+            continue; // outside the story's time window: pruned, not compared
+        }
+        compared += 1;
+        cache.fetch(state, &profile.terms)?;
+        let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t));
+        if profile.first_day.is_some() != day.is_some() {
+            sim *= config.undated_factor;
+        }
+        if stories::days_conflict(&profile, target.event_days) {
+            sim *= config.day_conflict_factor;
+        }
+        if std::env::var_os("NF_DEBUG").is_some() {
+            eprintln!("cand {} sim {sim:.3}", profile.id);
+        }
+        if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
+            best = Some((sim, number, profile.into_owned()));
+        }
+    }
+    Ok(best.map(|(_, number, profile)| (number, profile)))
+}
+
+/// A title that represents a story: the one sharing most words with the others
+/// (mean Jaccard over folded content words), the earliest on ties. `None` when no title
+/// has a word.
+pub fn representative_title(titles: &[&str]) -> Option<String> {
+    use super::features::{fold_word, is_stop, Tokens};
+    let mut folded = String::new();
+    let sets: Vec<Vec<String>> = titles
+        .iter()
+        .map(|title| {
+            let mut words: Vec<String> = Tokens::new(title)
+                .filter_map(|t| {
+                    fold_word(t.text, &mut folded);
+                    (!is_stop(&folded)).then(|| folded.clone())
+                })
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            words
+        })
+        .collect();
+    let jaccard = |a: &[String], b: &[String]| {
+        let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
+        let union = a.len() + b.len() - shared;
+        if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+    };
+    let mut best: Option<(f64, usize)> = None;
+    for (i, set) in sets.iter().enumerate() {
+        if set.is_empty() {
+            continue;
+        }
+        let score: f64 = sets.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, o)| jaccard(set, o)).sum();
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, i));
+        }
+    }
+    best.map(|(_, i)| titles[i].trim().to_string())
+}

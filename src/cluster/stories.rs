@@ -1,0 +1,209 @@
+//! Stories: the profile of a story and how well an article matches it.
+//!
+//! A story keeps one profile: the summed term weights of its reports (capped to the
+//! terms that weigh most), its report count and the days it covers. An article is
+//! compared with that profile as a whole (cosine over TF-IDF, with the document
+//! frequencies of now), never with a single member: that is the guard against chaining,
+//! where A matches B, B matches C and a story drifts from one event to the next.
+//!
+//! Time: a story covers the days from its first to its last dated report; an article
+//! dated more than the window away from that span cannot join it, and the span grows as
+//! reports arrive, so the window follows the story. When only one side has a date the
+//! evidence is weaker and the similarity is discounted.
+
+use serde::{Deserialize, Serialize};
+
+/// The profile of one story, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryProfile {
+    /// The public story id (`s-` + the id of its first article).
+    pub id: String,
+    /// Reports in the story, copies included.
+    pub reports: u32,
+    /// First dated day covered (days since 0001-01-01), if any report had a date.
+    pub first_day: Option<i32>,
+    /// Last dated day covered.
+    pub last_day: Option<i32>,
+    /// Summed weights of its reports' terms, sorted by term, capped.
+    pub terms: Vec<(u64, f32)>,
+    /// Days its reports say things happened (days since 0001-01-01), sorted, capped.
+    #[serde(default)]
+    pub event_days: Vec<i32>,
+}
+
+/// Event days kept per story.
+pub const EVENT_DAYS_CAP: usize = 24;
+
+/// Days of tolerance before two event-day sets conflict (reports of one event a day or
+/// two apart name neighbouring days: "Thursday", "yesterday").
+pub const EVENT_DAY_SLACK: i32 = 3;
+
+/// True when the article and the story both name event days and none of them come
+/// within [`EVENT_DAY_SLACK`] days of each other: they tell of different events.
+pub fn days_conflict(story: &StoryProfile, days: &[i32]) -> bool {
+    if story.event_days.is_empty() || days.is_empty() {
+        return false;
+    }
+    !days.iter().any(|d| story.event_days.iter().any(|s| (s - d).abs() <= EVENT_DAY_SLACK))
+}
+
+/// Adds event days to the story (the earliest kept when over the cap).
+pub fn add_event_days(story: &mut StoryProfile, days: &[i32]) {
+    story.event_days.extend_from_slice(days);
+    story.event_days.sort_unstable();
+    story.event_days.dedup();
+    story.event_days.truncate(EVENT_DAYS_CAP);
+}
+
+/// Days between `day` and the span of the story (0 inside it); `None` when either is undated.
+pub fn gap_days(story: &StoryProfile, day: Option<i32>) -> Option<i32> {
+    let (first, last, day) = (story.first_day?, story.last_day?, day?);
+    Some((first - day).max(day - last).max(0))
+}
+
+/// Widens the story's span to include `day`.
+pub fn extend_span(story: &mut StoryProfile, day: Option<i32>) {
+    if let Some(day) = day {
+        story.first_day = Some(story.first_day.map_or(day, |f| f.min(day)));
+        story.last_day = Some(story.last_day.map_or(day, |l| l.max(day)));
+    }
+}
+
+/// The article side of a comparison: terms weighted by idf, and their norm.
+#[derive(Debug, Clone, Default)]
+pub struct Weighted {
+    /// `(term, tf × idf)` sorted by term.
+    pub terms: Vec<(u64, f32)>,
+    /// Euclidean norm of the weights.
+    pub norm: f32,
+}
+
+impl Weighted {
+    /// Weights `terms` with `idf`.
+    pub fn new(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> Weighted {
+        let terms: Vec<(u64, f32)> = terms.iter().map(|(t, w)| (*t, w * idf(*t))).collect();
+        let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        Weighted { terms, norm }
+    }
+}
+
+/// Cosine between an article and a story profile, both weighted by `idf`.
+pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> f32 {
+    let (mut dot, mut norm2) = (0.0f32, 0.0f32);
+    let mut d = doc.terms.iter().peekable();
+    for (term, sum) in &story.terms {
+        let w = sum * idf(*term);
+        norm2 += w * w;
+        while d.next_if(|(t, _)| t < term).is_some() {}
+        if let Some((_, dw)) = d.next_if(|(t, _)| t == term) {
+            dot += dw * w;
+        }
+    }
+    if dot == 0.0 || doc.norm == 0.0 {
+        return 0.0;
+    }
+    dot / (doc.norm * norm2.sqrt())
+}
+
+/// Adds an article's terms to a story and keeps the `cap` terms that weigh most
+/// (summed weight × idf), sorted by term again.
+pub fn absorb(story: &mut StoryProfile, terms: &[(u64, f32)], cap: usize, mut idf: impl FnMut(u64) -> f32) {
+    let (old, new) = (&story.terms, terms);
+    let mut merged: Vec<(u64, f32)> = Vec::with_capacity(old.len() + new.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        if j == new.len() || (i < old.len() && old[i].0 < new[j].0) {
+            merged.push(old[i]);
+            i += 1;
+        } else if i == old.len() || new[j].0 < old[i].0 {
+            merged.push(new[j]);
+            j += 1;
+        } else {
+            merged.push((old[i].0, old[i].1 + new[j].1));
+            i += 1;
+            j += 1;
+        }
+    }
+    if merged.len() > cap {
+        let mut ranked: Vec<(f32, u64, f32)> = merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
+        // Heaviest first; equal weights by term so the cut is deterministic.
+        ranked.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        ranked.truncate(cap);
+        merged = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
+        merged.sort_unstable_by_key(|(t, _)| *t);
+    }
+    story.terms = merged;
+}
+
+/// The `n` terms of an article that tell most (highest tf × idf), for the index.
+pub fn key_terms(doc: &Weighted, n: usize) -> Vec<(u64, f32)> {
+    let mut ranked = doc.terms.clone();
+    ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    ranked.truncate(n);
+    ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn story(terms: &[(u64, f32)], days: Option<(i32, i32)>) -> StoryProfile {
+        StoryProfile {
+            id: "s".into(),
+            reports: 1,
+            first_day: days.map(|d| d.0),
+            last_day: days.map(|d| d.1),
+            terms: terms.to_vec(),
+            event_days: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn different_event_days_conflict_near_ones_do_not() {
+        let mut s = story(&[], None);
+        assert!(!days_conflict(&s, &[10]), "no days on one side: no evidence");
+        add_event_days(&mut s, &[100, 101]);
+        assert!(!days_conflict(&s, &[102]));
+        assert!(days_conflict(&s, &[113]), "13 days apart: seeds 000 and 004");
+        assert!(!days_conflict(&s, &[113, 100]), "one shared day is enough");
+    }
+
+    #[test]
+    fn the_window_follows_the_story() {
+        let mut s = story(&[], Some((100, 100)));
+        assert_eq!(gap_days(&s, Some(130)), Some(30));
+        extend_span(&mut s, Some(120));
+        assert_eq!(gap_days(&s, Some(130)), Some(10), "the span grew to day 120");
+        assert_eq!(gap_days(&s, Some(110)), Some(0));
+        assert_eq!(gap_days(&s, None), None);
+    }
+
+    #[test]
+    fn chaining_guard_matches_the_whole_story_not_one_member() {
+        // A story of three reports on terms 1-4; an article sharing only term 9 with its
+        // last member (absorbed with little weight) stays far from the profile.
+        let mut s = story(&[(1, 3.0), (2, 3.0), (3, 3.0), (4, 3.0)], None);
+        absorb(&mut s, &[(1, 1.0), (9, 1.0)], 64, |_| 1.0);
+        let member_like = Weighted::new(&[(9, 1.0), (10, 1.0)], |_| 1.0);
+        let core_like = Weighted::new(&[(1, 1.0), (2, 1.0), (3, 1.0)], |_| 1.0);
+        let drift = cosine(&member_like, &s, |_| 1.0);
+        let core = cosine(&core_like, &s, |_| 1.0);
+        assert!(drift < 0.15 && core > 0.7, "drift {drift} core {core}");
+    }
+
+    #[test]
+    fn absorb_sums_and_caps_by_weight() {
+        let mut s = story(&[(1, 1.0), (5, 4.0)], None);
+        absorb(&mut s, &[(1, 2.0), (3, 0.5), (7, 2.5)], 3, |_| 1.0);
+        assert_eq!(s.terms, vec![(1, 3.0), (5, 4.0), (7, 2.5)]);
+    }
+
+    #[test]
+    fn idf_turns_background_down() {
+        // Term 1 is everywhere (idf ~0), term 2 is the event's own figure.
+        let s = story(&[(1, 2.0), (2, 2.0)], None);
+        let bg_only = Weighted::new(&[(1, 1.0), (3, 1.0)], |t| if t == 1 { 0.05 } else { 3.0 });
+        let sim = cosine(&bg_only, &s, |t| if t == 1 { 0.05 } else { 3.0 });
+        assert!(sim < 0.05, "{sim}");
+    }
+}
