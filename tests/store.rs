@@ -14,7 +14,7 @@ use newsfold::store::{
 use store_common::{july, record, spawn_child, wait_for, CHILD_ENV};
 
 fn open(dir: &Path) -> Store {
-    Store::open(dir, Access::Exclusive).unwrap()
+    store_common::open_store(dir)
 }
 
 #[test]
@@ -340,7 +340,7 @@ fn second_process_gets_busy_with_the_holders_pid_and_a_killed_holder_does_not_bl
     guard.child.kill().unwrap();
     guard.child.wait().unwrap();
     assert!(tmp.path().join(newsfold::store::LOCK_FILE).exists());
-    let store = Store::open(tmp.path(), Access::Exclusive).unwrap();
+    let store = Store::open(tmp.path(), Access::Wait(Duration::from_secs(2))).unwrap();
     assert!(store.check().unwrap().is_consistent());
 }
 
