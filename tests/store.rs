@@ -293,6 +293,54 @@ fn check_reports_a_damaged_index() {
 }
 
 #[test]
+fn check_reports_a_story_summary_that_disagrees_with_its_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    store
+        .commit_article(
+            &record("a", "https://a.example/1", "s-1", july(1), "Un."),
+            &[],
+        )
+        .unwrap();
+    store
+        .commit_article(
+            &record("b", "https://b.example/2", "s-1", july(4), "Deux."),
+            &[],
+        )
+        .unwrap();
+    let stories = store.db().open_tree("stories").unwrap();
+    let mut summary: serde_json::Value =
+        serde_json::from_slice(&stories.get(b"s-1").unwrap().unwrap()).unwrap();
+    summary["outlets"] = serde_json::json!(["a"]);
+    summary["last_seen"] = serde_json::json!("2030-01-01T00:00:00Z");
+    stories
+        .insert(b"s-1", serde_json::to_vec(&summary).unwrap())
+        .unwrap();
+    let report = store.check().unwrap();
+    let all = report.problems.join("\n");
+    assert!(
+        all.contains("story s-1: outlets [\"a\"] differ from its reports' {\"a\", \"b\"}"),
+        "{all}"
+    );
+    assert!(all.contains("story s-1: first/last seen"), "{all}");
+    assert_eq!(report.problem_count, 2, "{all}");
+}
+
+#[test]
+fn a_foreign_sled_lock_on_the_store_reads_as_busy() {
+    let tmp = tempfile::tempdir().unwrap();
+    // sled's own lock, taken by something that is not newsfold (no newsfold.lock held).
+    let foreign = sled::open(tmp.path()).unwrap();
+    let err = Store::open(tmp.path(), Access::Exclusive).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    assert!(
+        err.to_string().contains("is in use by another process"),
+        "{err}"
+    );
+    drop(foreign);
+}
+
+#[test]
 fn newer_schema_is_refused_with_a_clear_message() {
     let tmp = tempfile::tempdir().unwrap();
     {

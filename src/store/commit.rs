@@ -21,6 +21,8 @@ enum Abort {
     IdTaken(String),
     /// `copy_of` names an article that is not stored.
     MissingOriginal(String),
+    /// A value could not be encoded as JSON.
+    Encode(String),
     /// A stored value could not be read back.
     Corrupt {
         tree: &'static str,
@@ -112,6 +114,7 @@ fn abort_error(store: &Store, doing: &str, abort: Abort) -> StoreError {
     match abort {
         Abort::IdTaken(url) => invalid(format!("its id is already used by {url}")),
         Abort::MissingOriginal(id) => invalid(format!("copy_of names {id}, which is not stored")),
+        Abort::Encode(message) => invalid(format!("encoding json: {message}")),
         Abort::Corrupt { tree, key, message } => StoreError::Corrupt {
             path: store.path.clone(),
             tree: tree.to_string(),
@@ -192,8 +195,7 @@ impl Tx<'_> {
             }
             None => (StorySummary::new(r), true),
         };
-        // Serialising plain strings, dates and vectors cannot fail.
-        let json = serde_json::to_vec(&summary).unwrap_or_default();
+        let json = to_json(&summary)?;
         stories.insert(r.story.as_bytes(), json)?;
         Ok(new)
     }
@@ -217,6 +219,11 @@ impl Tx<'_> {
         }
         Ok(())
     }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> TxResult<Vec<u8>> {
+    serde_json::to_vec(value)
+        .map_err(|e| ConflictableTransactionError::Abort(Abort::Encode(e.to_string())))
 }
 
 fn abort<T>(why: Abort) -> TxResult<T> {
@@ -285,7 +292,7 @@ pub(super) fn add_alias(store: &Store, url: &str, id: &str) -> Result<bool, Stor
             })
         })?;
         record.aliases.push(url.to_string());
-        let json = serde_json::to_vec(&record).unwrap_or_default();
+        let json = to_json(&record)?;
         articles.insert(id.as_bytes(), json)?;
         urls.insert(url.as_bytes(), id.as_bytes())?;
         Ok(true)
