@@ -98,10 +98,13 @@ fn write_markdown(out: &mut dyn Write, story: &StoryView) -> io::Result<()> {
         let indent = "  ".repeat(r.depth);
         let copy = if r.copy_of.is_some() { "copy · " } else { "" };
         let date = r.published.map(minute).unwrap_or_else(|| "undated".into());
-        let title = r.title.as_deref().map(one_line).unwrap_or_default();
+        let title = match r.title.as_deref().map(one_line) {
+            Some(t) if !t.is_empty() => format!("{t} "),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "{indent}- {copy}**{}** · {date} · {title} <{}>",
+            "{indent}- {copy}**{}** · {date} · {title}<{}>",
             r.outlet, r.url
         )?;
     }
@@ -148,6 +151,35 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_of_an_untitled_undated_report_has_no_empty_fields() {
+        let at = chrono::DateTime::from_timestamp(1_721_088_000, 0).unwrap();
+        let story = StoryView {
+            id: "s-1".into(),
+            title: None,
+            first_seen: at,
+            last_seen: at,
+            outlets: 1,
+            reports: vec![crate::store::ReportView {
+                id: "a".into(),
+                url: "https://a.example/1".into(),
+                outlet: "a".into(),
+                title: Some("  ".into()),
+                published: None,
+                copy_of: None,
+                depth: 0,
+            }],
+        };
+        let mut out = Vec::new();
+        write_stories(&mut out, DumpFormat::Markdown, &[story]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "## (untitled)\n\n1 report from 1 outlet · first seen 2024-07-16 00:00 UTC · \
+             last seen 2024-07-16 00:00 UTC · story s-1\n\n- **a** · undated · <https://a.example/1>\n\n"
+        );
+    }
 
     #[test]
     fn durations_in_every_unit_and_combined() {
