@@ -341,6 +341,63 @@ fn a_foreign_sled_lock_on_the_store_reads_as_busy() {
 }
 
 #[test]
+fn threads_committing_into_the_same_stories_lose_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    // Store is Send + Sync: ingest may share it between tasks.
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let store = &store;
+            scope.spawn(move || {
+                for i in 0..40 {
+                    let url = format!("https://t{t}.example/{i}");
+                    let r = record(
+                        &format!("o{t}"),
+                        &url,
+                        &format!("s-{}", i % 5),
+                        july(i),
+                        &url,
+                    );
+                    let ops = [Op::Add {
+                        tree: "t_total",
+                        key: b"n".to_vec(),
+                        delta: 1,
+                    }];
+                    assert_eq!(
+                        store.commit_article(&r, &ops).unwrap(),
+                        CommitOutcome::Stored
+                    );
+                }
+            });
+        }
+    });
+    let report = store.check().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    assert_eq!(
+        (report.articles, report.stories, report.outlets),
+        (160, 5, 4)
+    );
+    let stories = store
+        .stories(&StoryFilter {
+            since: None,
+            min_reports: 32,
+        })
+        .unwrap();
+    assert_eq!(stories.len(), 5);
+    assert!(stories
+        .iter()
+        .all(|s| s.reports.len() == 32 && s.outlets == 4));
+    let n = store
+        .db()
+        .open_tree("t_total")
+        .unwrap()
+        .get(b"n")
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.as_ref(), 160u64.to_be_bytes());
+}
+
+#[test]
 fn newer_schema_is_refused_with_a_clear_message() {
     let tmp = tempfile::tempdir().unwrap();
     {
