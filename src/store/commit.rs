@@ -67,21 +67,7 @@ pub(super) fn commit_article(
             record.id
         )));
     }
-    let mut trees = vec![
-        store.articles.clone(),
-        store.urls.clone(),
-        store.hashes.clone(),
-        store.stories.clone(),
-        store.templates.clone(),
-        store.meta.clone(),
-    ];
-    for name in &op_trees {
-        let tree = store
-            .db
-            .open_tree(name)
-            .map_err(|e| store.sled_error(&format!("opening tree {name}"), e))?;
-        trees.push(tree);
-    }
+    let trees = transaction_trees(store, &op_trees)?;
     let json = serde_json::to_vec(record)
         .map_err(|e| invalid(format!("encoding article {}: {e}", record.id)))?;
     let mut fingerprints = record.fingerprints.clone();
@@ -104,6 +90,29 @@ pub(super) fn commit_article(
         Err(TransactionError::Storage(e)) => Err(store.sled_error(&doing, e)),
         Err(TransactionError::Abort(abort)) => Err(abort_error(store, &doing, abort)),
     }
+}
+
+/// The store's trees in their fixed positions, then the op trees in `op_trees` order.
+fn transaction_trees(
+    store: &Store,
+    op_trees: &[&'static str],
+) -> Result<Vec<sled::Tree>, StoreError> {
+    let mut trees = vec![
+        store.articles.clone(),
+        store.urls.clone(),
+        store.hashes.clone(),
+        store.stories.clone(),
+        store.templates.clone(),
+        store.meta.clone(),
+    ];
+    for name in op_trees {
+        let tree = store
+            .db
+            .open_tree(name)
+            .map_err(|e| store.sled_error(&format!("opening tree {name}"), e))?;
+        trees.push(tree);
+    }
+    Ok(trees)
 }
 
 fn abort_error(store: &Store, doing: &str, abort: Abort) -> StoreError {
