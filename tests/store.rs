@@ -14,7 +14,7 @@ use newsfold::store::{
 use store_common::{july, record, spawn_child, wait_for, CHILD_ENV};
 
 fn open(dir: &Path) -> Store {
-    Store::open(dir, Access::Exclusive).unwrap()
+    store_common::open_store(dir)
 }
 
 #[test]
@@ -293,6 +293,111 @@ fn check_reports_a_damaged_index() {
 }
 
 #[test]
+fn check_reports_a_story_summary_that_disagrees_with_its_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    store
+        .commit_article(
+            &record("a", "https://a.example/1", "s-1", july(1), "Un."),
+            &[],
+        )
+        .unwrap();
+    store
+        .commit_article(
+            &record("b", "https://b.example/2", "s-1", july(4), "Deux."),
+            &[],
+        )
+        .unwrap();
+    let stories = store.db().open_tree("stories").unwrap();
+    let mut summary: serde_json::Value =
+        serde_json::from_slice(&stories.get(b"s-1").unwrap().unwrap()).unwrap();
+    summary["outlets"] = serde_json::json!(["a"]);
+    summary["last_seen"] = serde_json::json!("2030-01-01T00:00:00Z");
+    stories
+        .insert(b"s-1", serde_json::to_vec(&summary).unwrap())
+        .unwrap();
+    let report = store.check().unwrap();
+    let all = report.problems.join("\n");
+    assert!(
+        all.contains("story s-1: outlets [\"a\"] differ from its reports' {\"a\", \"b\"}"),
+        "{all}"
+    );
+    assert!(all.contains("story s-1: first/last seen"), "{all}");
+    assert_eq!(report.problem_count, 2, "{all}");
+}
+
+#[test]
+fn a_foreign_sled_lock_on_the_store_reads_as_busy() {
+    let tmp = tempfile::tempdir().unwrap();
+    // sled's own lock, taken by something that is not newsfold (no newsfold.lock held).
+    let foreign = sled::open(tmp.path()).unwrap();
+    let err = Store::open(tmp.path(), Access::Exclusive).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    assert!(
+        err.to_string().contains("is in use by another process"),
+        "{err}"
+    );
+    drop(foreign);
+}
+
+#[test]
+fn threads_committing_into_the_same_stories_lose_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    // Store is Send + Sync: ingest may share it between tasks.
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let store = &store;
+            scope.spawn(move || {
+                for i in 0..40 {
+                    let url = format!("https://t{t}.example/{i}");
+                    let r = record(
+                        &format!("o{t}"),
+                        &url,
+                        &format!("s-{}", i % 5),
+                        july(i),
+                        &url,
+                    );
+                    let ops = [Op::Add {
+                        tree: "t_total",
+                        key: b"n".to_vec(),
+                        delta: 1,
+                    }];
+                    assert_eq!(
+                        store.commit_article(&r, &ops).unwrap(),
+                        CommitOutcome::Stored
+                    );
+                }
+            });
+        }
+    });
+    let report = store.check().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    assert_eq!(
+        (report.articles, report.stories, report.outlets),
+        (160, 5, 4)
+    );
+    let stories = store
+        .stories(&StoryFilter {
+            since: None,
+            min_reports: 32,
+        })
+        .unwrap();
+    assert_eq!(stories.len(), 5);
+    assert!(stories
+        .iter()
+        .all(|s| s.reports.len() == 32 && s.outlets == 4));
+    let n = store
+        .db()
+        .open_tree("t_total")
+        .unwrap()
+        .get(b"n")
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.as_ref(), 160u64.to_be_bytes());
+}
+
+#[test]
 fn newer_schema_is_refused_with_a_clear_message() {
     let tmp = tempfile::tempdir().unwrap();
     {
@@ -340,7 +445,7 @@ fn second_process_gets_busy_with_the_holders_pid_and_a_killed_holder_does_not_bl
     guard.child.kill().unwrap();
     guard.child.wait().unwrap();
     assert!(tmp.path().join(newsfold::store::LOCK_FILE).exists());
-    let store = Store::open(tmp.path(), Access::Exclusive).unwrap();
+    let store = Store::open(tmp.path(), Access::Wait(Duration::from_secs(2))).unwrap();
     assert!(store.check().unwrap().is_consistent());
 }
 

@@ -4,9 +4,12 @@
 //! the documented exit status (see [`Exit`]). Each command lives in its own file and
 //! drives the pipeline stages; none of them holds pipeline logic of its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, Settings};
+use crate::store::{Access, Store, StoreError};
 
 mod check;
 mod cluster_cmd;
@@ -102,9 +105,10 @@ pub enum Command {
     },
     /// Print the clustered stories, newest first.
     Dump {
-        /// The configuration file (only read for the store path).
-        #[arg(long, default_value = "feeds.toml")]
-        config: PathBuf,
+        /// The configuration file, read for the store path and lock wait (default:
+        /// ./feeds.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The store directory.
         #[arg(long)]
         store: Option<PathBuf>,
@@ -135,9 +139,10 @@ pub enum Command {
     },
     /// Check the store's consistency and print its counts.
     Check {
-        /// The configuration file (only read for the store path).
-        #[arg(long, default_value = "feeds.toml")]
-        config: PathBuf,
+        /// The configuration file, read for the store path and lock wait (default:
+        /// ./feeds.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The store directory.
         #[arg(long)]
         store: Option<PathBuf>,
@@ -178,10 +183,16 @@ pub fn main() -> i32 {
             format,
             since,
             min_reports,
-        } => dump::run(&config, store, format, since.as_deref(), min_reports),
+        } => dump::run(
+            config.as_deref(),
+            store,
+            format,
+            since.as_deref(),
+            min_reports,
+        ),
         Command::Extract { paths, explain } => extract_cmd::run(&paths, explain),
         Command::Cluster { input } => cluster_cmd::run(&input),
-        Command::Check { config, store } => check::run(&config, store),
+        Command::Check { config, store } => check::run(config.as_deref(), store),
     };
     exit as i32
 }
@@ -201,4 +212,60 @@ fn init_logging(format: LogFormat, verbose: u8) {
         LogFormat::Text => builder.without_time().try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// The settings of a command that reads the store: from `config` (an error when given but
+/// unreadable), else from `./feeds.toml` when it exists, else the defaults; `--store`
+/// overrides the store path. Errors are printed; the `Err` is the exit status.
+pub(crate) fn settings_for(
+    config: Option<&Path>,
+    store: Option<PathBuf>,
+) -> Result<Settings, Exit> {
+    let default_config = Path::new("feeds.toml");
+    let path = match config {
+        Some(path) => Some(path),
+        None if default_config.is_file() => Some(default_config),
+        None => None,
+    };
+    let mut settings = match path {
+        Some(path) => match Config::load(path) {
+            Ok(config) => config.settings,
+            Err(e) => {
+                eprintln!("newsfold: {e}");
+                return Err(Exit::Usage);
+            }
+        },
+        None => Settings::default(),
+    };
+    if let Some(store) = store {
+        settings.store = store;
+    }
+    Ok(settings)
+}
+
+/// Opens an existing store for reading commands (`dump`, `check`), waiting up to the
+/// settings' `lock_wait` for a running ingest. Errors are printed; the `Err` is the exit
+/// status (3 when another process holds the store).
+pub(crate) fn open_existing_store(settings: &Settings) -> Result<Store, Exit> {
+    let dir = &settings.store;
+    // sled creates its `db` file with the store: without it there is nothing to read, and
+    // opening would create an empty store where the user mistyped a path.
+    if !dir.join("db").is_file() {
+        eprintln!(
+            "newsfold: no store at {} (run `newsfold ingest` first, or pass --store)",
+            dir.display()
+        );
+        return Err(Exit::Fatal);
+    }
+    Store::open(dir, Access::Wait(settings.lock_wait)).map_err(|e| store_failure(&e))
+}
+
+/// Prints a store error and returns its exit status: 3 for a busy store, else 4.
+pub fn store_failure(err: &StoreError) -> Exit {
+    eprintln!("newsfold: {err}");
+    if err.is_busy() {
+        Exit::Busy
+    } else {
+        Exit::Fatal
+    }
 }

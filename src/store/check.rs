@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::commit::{read_counter, template_key};
@@ -73,6 +74,8 @@ pub struct FeedStatus {
 
 /// What `check` keeps of an article.
 struct Slim {
+    outlet: String,
+    seen_at: DateTime<Utc>,
     urls: BTreeSet<String>,
     canonical_url: String,
     body_hash: String,
@@ -137,6 +140,8 @@ impl Store {
             out.insert(
                 key,
                 Slim {
+                    outlet: record.outlet.clone(),
+                    seen_at: record.seen_at(),
                     urls: record.all_urls().map(str::to_string).collect(),
                     canonical_url: record.canonical_url,
                     body_hash: record.body_hash,
@@ -250,6 +255,7 @@ impl Store {
                     report.problem(format!("article {id} is listed twice in stories"));
                 }
             }
+            check_summary(&story, articles, report);
         }
         for (id, a) in articles {
             if listed.get(id) != Some(&a.story) {
@@ -320,5 +326,37 @@ impl Store {
                 url,
             })
             .collect())
+    }
+}
+
+/// The summary's outlets and dates must be those of its reports.
+fn check_summary(
+    story: &StorySummary,
+    articles: &BTreeMap<String, Slim>,
+    report: &mut CheckReport,
+) {
+    let reports: Vec<&Slim> = story
+        .reports
+        .iter()
+        .filter_map(|id| articles.get(id))
+        .collect();
+    let outlets: BTreeSet<&str> = reports.iter().map(|a| a.outlet.as_str()).collect();
+    if !outlets
+        .iter()
+        .copied()
+        .eq(story.outlets.iter().map(String::as_str))
+    {
+        report.problem(format!(
+            "story {}: outlets {:?} differ from its reports' {outlets:?}",
+            story.id, story.outlets
+        ));
+    }
+    let first = reports.iter().map(|a| a.seen_at).min();
+    let last = reports.iter().map(|a| a.seen_at).max();
+    if first.is_some_and(|f| f != story.first_seen) || last.is_some_and(|l| l != story.last_seen) {
+        report.problem(format!(
+            "story {}: first/last seen {}/{} differ from its reports' dates",
+            story.id, story.first_seen, story.last_seen
+        ));
     }
 }

@@ -21,6 +21,8 @@ enum Abort {
     IdTaken(String),
     /// `copy_of` names an article that is not stored.
     MissingOriginal(String),
+    /// A value could not be encoded as JSON.
+    Encode(String),
     /// A stored value could not be read back.
     Corrupt {
         tree: &'static str,
@@ -65,21 +67,7 @@ pub(super) fn commit_article(
             record.id
         )));
     }
-    let mut trees = vec![
-        store.articles.clone(),
-        store.urls.clone(),
-        store.hashes.clone(),
-        store.stories.clone(),
-        store.templates.clone(),
-        store.meta.clone(),
-    ];
-    for name in &op_trees {
-        let tree = store
-            .db
-            .open_tree(name)
-            .map_err(|e| store.sled_error(&format!("opening tree {name}"), e))?;
-        trees.push(tree);
-    }
+    let trees = transaction_trees(store, &op_trees)?;
     let json = serde_json::to_vec(record)
         .map_err(|e| invalid(format!("encoding article {}: {e}", record.id)))?;
     let mut fingerprints = record.fingerprints.clone();
@@ -104,6 +92,29 @@ pub(super) fn commit_article(
     }
 }
 
+/// The store's trees in their fixed positions, then the op trees in `op_trees` order.
+fn transaction_trees(
+    store: &Store,
+    op_trees: &[&'static str],
+) -> Result<Vec<sled::Tree>, StoreError> {
+    let mut trees = vec![
+        store.articles.clone(),
+        store.urls.clone(),
+        store.hashes.clone(),
+        store.stories.clone(),
+        store.templates.clone(),
+        store.meta.clone(),
+    ];
+    for name in op_trees {
+        let tree = store
+            .db
+            .open_tree(name)
+            .map_err(|e| store.sled_error(&format!("opening tree {name}"), e))?;
+        trees.push(tree);
+    }
+    Ok(trees)
+}
+
 fn abort_error(store: &Store, doing: &str, abort: Abort) -> StoreError {
     let invalid = |message: String| StoreError::Invalid {
         path: store.path.clone(),
@@ -112,6 +123,7 @@ fn abort_error(store: &Store, doing: &str, abort: Abort) -> StoreError {
     match abort {
         Abort::IdTaken(url) => invalid(format!("its id is already used by {url}")),
         Abort::MissingOriginal(id) => invalid(format!("copy_of names {id}, which is not stored")),
+        Abort::Encode(message) => invalid(format!("encoding json: {message}")),
         Abort::Corrupt { tree, key, message } => StoreError::Corrupt {
             path: store.path.clone(),
             tree: tree.to_string(),
@@ -192,8 +204,7 @@ impl Tx<'_> {
             }
             None => (StorySummary::new(r), true),
         };
-        // Serialising plain strings, dates and vectors cannot fail.
-        let json = serde_json::to_vec(&summary).unwrap_or_default();
+        let json = to_json(&summary)?;
         stories.insert(r.story.as_bytes(), json)?;
         Ok(new)
     }
@@ -217,6 +228,11 @@ impl Tx<'_> {
         }
         Ok(())
     }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> TxResult<Vec<u8>> {
+    serde_json::to_vec(value)
+        .map_err(|e| ConflictableTransactionError::Abort(Abort::Encode(e.to_string())))
 }
 
 fn abort<T>(why: Abort) -> TxResult<T> {
@@ -285,7 +301,7 @@ pub(super) fn add_alias(store: &Store, url: &str, id: &str) -> Result<bool, Stor
             })
         })?;
         record.aliases.push(url.to_string());
-        let json = serde_json::to_vec(&record).unwrap_or_default();
+        let json = to_json(&record)?;
         articles.insert(id.as_bytes(), json)?;
         urls.insert(url.as_bytes(), id.as_bytes())?;
         Ok(true)

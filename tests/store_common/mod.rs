@@ -106,3 +106,11 @@ pub fn hold_store(dir: &Path) {
     std::thread::sleep(Duration::from_secs(60));
     drop(store);
 }
+
+/// Opens `dir` for a test, waiting a little: tests run in parallel threads that spawn
+/// processes, and a child forked at the wrong moment holds a copy of another test's lock
+/// file descriptor until it execs, so an `Exclusive` open right after a close can see a
+/// busy store that is not (ingest itself never forks).
+pub fn open_store(dir: &Path) -> Store {
+    Store::open(dir, Access::Wait(Duration::from_secs(10))).expect("opening the test store")
+}
