@@ -415,8 +415,15 @@ mod shipped {
     fn shipped_feeds_toml_is_valid() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml");
         let config = super::Config::load(&path).expect("shipped feeds.toml loads");
-        assert!(config.outlets.len() >= 12, "a dozen outlets, got {}", config.outlets.len());
-        assert!(config.outlets.iter().all(|o| o.lang.as_deref() == Some("fr")));
+        assert!(
+            config.outlets.len() >= 12,
+            "a dozen outlets, got {}",
+            config.outlets.len()
+        );
+        assert!(config
+            .outlets
+            .iter()
+            .all(|o| o.lang.as_deref() == Some("fr")));
         assert!(config.settings.store.ends_with("newsfold.db"));
     }
 }

@@ -15,6 +15,7 @@ use crate::cluster;
 use crate::decode::decode;
 use crate::extract::{self, Hints};
 use crate::model::{Article, DateSource, Dated};
+use crate::store::cluster_state::{self, SledClusterState};
 use crate::store::{CommitOutcome, Store, StoreError, StoredArticle};
 
 /// What the pipeline knows about a page's outlet (from feeds.toml, or guessed for
@@ -34,7 +35,11 @@ pub struct Source {
 impl Source {
     /// The configured outlet whose feed or sitemap host matches `url`'s host, if any.
     pub fn for_url(config: &crate::config::Config, url: &str) -> Option<Source> {
-        let host = url::Url::parse(url).ok()?.host_str()?.trim_start_matches("www.").to_string();
+        let host = url::Url::parse(url)
+            .ok()?
+            .host_str()?
+            .trim_start_matches("www.")
+            .to_string();
         config
             .outlets
             .iter()
@@ -121,7 +126,11 @@ pub enum Saved {
 /// record: the copy tier groups them instead.
 pub fn identity(fetched_url: &str, page_canonical: Option<&str>) -> Option<String> {
     let fetched = canonicalize(fetched_url)?;
-    let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_string));
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
     match page_canonical.and_then(canonicalize) {
         Some(c) if host(&c) == host(&fetched) => Some(c),
         _ => Some(fetched),
@@ -150,8 +159,13 @@ pub fn save(
             source: DateSource::Feed,
         });
     }
-    let mut record =
-        StoredArticle::from_article(&article, &source.outlet, fetched_url, &canonical, fetched_at);
+    let mut record = StoredArticle::from_article(
+        &article,
+        &source.outlet,
+        fetched_url,
+        &canonical,
+        fetched_at,
+    );
     if canonicalize(fetched_url).as_deref() != Some(canonical.as_str()) {
         record.aliases.push(fetched_url.to_string());
     }
@@ -179,31 +193,18 @@ pub fn save(
     }
 }
 
-/// Places `doc` using the store's cluster state.
-// TODO(integration): replace with the cluster stage's sled state once it lands.
+/// Places `doc` using the store's cluster state; the returned ops grow that state inside
+/// the article's transaction.
 fn assign_in_store(
     store: &Store,
     doc: &cluster::Doc,
 ) -> Result<(cluster::Assignment, Vec<crate::store::Op>), StoreError> {
-    let hash = cluster::body_hash(&doc.text);
-    if let Some(orig) = store.id_for_hash(&hash)? {
-        if let Some(a) = store.article(&orig)? {
-            return Ok((
-                cluster::Assignment {
-                    story: a.story,
-                    copy_of: Some(orig),
-                    new_story: false,
-                },
-                Vec::new(),
-            ));
-        }
-    }
-    Ok((
-        cluster::Assignment {
-            story: format!("s-{}", doc.id),
-            copy_of: None,
-            new_story: true,
-        },
-        Vec::new(),
-    ))
+    let invalid = |e: cluster::StateError| StoreError::Invalid {
+        path: store.path().to_path_buf(),
+        message: format!("clustering {}: {e}", doc.url.as_deref().unwrap_or(&doc.id)),
+    };
+    let state = SledClusterState::new(store.db()).map_err(invalid)?;
+    let (assignment, changes) =
+        cluster::assign(&state, doc, &cluster::Config::default()).map_err(invalid)?;
+    Ok((assignment, cluster_state::ops(&changes)))
 }

@@ -18,11 +18,16 @@ use newsfold::cluster::{self, Config, Doc, MemoryState};
 use newsfold::store::cluster_state::{self, SledClusterState};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cluster").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cluster")
+        .join(name)
 }
 
 fn day(s: &str) -> Option<DateTime<Utc>> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
 }
 
 /// The seeds with the given publication dates (by seed number).
@@ -67,7 +72,8 @@ fn run_memory(docs: &[Doc]) -> Vec<(String, String, Option<String>)> {
     let mut state = MemoryState::new();
     docs.iter()
         .map(|d| {
-            let a = cluster::assign_in_memory(&mut state, d, &config).expect("memory state cannot fail");
+            let a = cluster::assign_in_memory(&mut state, d, &config)
+                .expect("memory state cannot fail");
             (d.id.clone(), a.story, a.copy_of)
         })
         .collect()
@@ -87,19 +93,31 @@ fn groups(result: &[(String, String, Option<String>)]) -> Vec<Vec<String>> {
     g
 }
 
-const SEED_DATES: [&str; 5] = ["2021-06-07", "2024-07-16", "2024-07-17", "2022-01-04", "2021-06-20"];
+const SEED_DATES: [&str; 5] = [
+    "2021-06-07",
+    "2024-07-16",
+    "2024-07-17",
+    "2022-01-04",
+    "2021-06-20",
+];
 
 #[test]
 fn seeds_with_their_dates_make_four_stories() {
     let result = run_memory(&seeds(SEED_DATES));
-    assert_eq!(groups(&result), [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]);
+    assert_eq!(
+        groups(&result),
+        [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]
+    );
 }
 
 #[test]
 fn seeds_with_one_shared_date_are_told_apart_by_their_text() {
     // Only the text (days it names, rare terms) can separate the four events here.
     let result = run_memory(&seeds(["2024-07-16"; 5]));
-    assert_eq!(groups(&result), [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]);
+    assert_eq!(
+        groups(&result),
+        [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]
+    );
 }
 
 #[test]
@@ -107,7 +125,10 @@ fn seeds_in_reverse_order_give_the_same_groups() {
     let mut docs = seeds(SEED_DATES);
     docs.reverse();
     let result = run_memory(&docs);
-    assert_eq!(groups(&result), [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]);
+    assert_eq!(
+        groups(&result),
+        [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]]
+    );
 }
 
 #[test]
@@ -131,11 +152,26 @@ fn exact_and_near_copies_join_their_original() {
     docs.push(exact);
     docs.push(near);
     let result = run_memory(&docs);
-    let story_of = |id: &str| result.iter().find(|r| r.0 == id).map(|r| (r.1.clone(), r.2.clone()));
+    let story_of = |id: &str| {
+        result
+            .iter()
+            .find(|r| r.0 == id)
+            .map(|r| (r.1.clone(), r.2.clone()))
+    };
     let original_story = story_of("002").map(|s| s.0);
-    assert_eq!(story_of("exact"), original_story.clone().map(|s| (s, Some("002".to_string()))));
-    assert_eq!(story_of("near"), original_story.map(|s| (s, Some("002".to_string()))));
-    assert_eq!(story_of("003").and_then(|s| s.1), None, "other reports are not copies");
+    assert_eq!(
+        story_of("exact"),
+        original_story.clone().map(|s| (s, Some("002".to_string())))
+    );
+    assert_eq!(
+        story_of("near"),
+        original_story.map(|s| (s, Some("002".to_string())))
+    );
+    assert_eq!(
+        story_of("003").and_then(|s| s.1),
+        None,
+        "other reports are not copies"
+    );
 }
 
 #[test]
@@ -146,8 +182,10 @@ fn same_order_gives_the_same_output() {
 
 /// Pairwise F1 of `result` against the fixture's gold labels.
 fn pairwise_f1(result: &[(String, String, Option<String>)]) -> f64 {
-    let gold: BTreeMap<String, String> =
-        serde_json::from_str(&std::fs::read_to_string(fixture("ecb-topics-1-3-8-12.gold.json")).expect("gold")).expect("gold json");
+    let gold: BTreeMap<String, String> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("ecb-topics-1-3-8-12.gold.json")).expect("gold"),
+    )
+    .expect("gold json");
     let (mut tp, mut pred, mut real) = (0u32, 0u32, 0u32);
     for (i, a) in result.iter().enumerate() {
         for b in &result[i + 1..] {
@@ -158,8 +196,15 @@ fn pairwise_f1(result: &[(String, String, Option<String>)]) -> f64 {
             real += u32::from(same_gold);
         }
     }
-    let (p, r) = (f64::from(tp) / f64::from(pred.max(1)), f64::from(tp) / f64::from(real.max(1)));
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    let (p, r) = (
+        f64::from(tp) / f64::from(pred.max(1)),
+        f64::from(tp) / f64::from(real.max(1)),
+    );
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 #[test]
@@ -195,9 +240,17 @@ fn sled_state_gives_the_same_stories_as_memory() {
     for d in &docs {
         cluster::assign_in_memory(&mut memory, d, &config).expect("memory");
     }
-    let probe = Doc { id: "probe".into(), ..docs[1].clone() };
-    let from_disk = cluster::assign(&state, &probe, &config).expect("sled read").0;
-    assert_eq!(from_disk, cluster::assign(&memory, &probe, &config).expect("memory").0);
+    let probe = Doc {
+        id: "probe".into(),
+        ..docs[1].clone()
+    };
+    let from_disk = cluster::assign(&state, &probe, &config)
+        .expect("sled read")
+        .0;
+    assert_eq!(
+        from_disk,
+        cluster::assign(&memory, &probe, &config).expect("memory").0
+    );
 }
 
 #[test]
@@ -208,7 +261,10 @@ fn representative_title_is_the_central_one() {
         "Lohan checks into rehab at Betty Ford Center",
         "Lindsay Lohan Checks Into Rehab",
     ];
-    assert_eq!(cluster::representative_title(&titles).as_deref(), Some(titles[1]));
+    assert_eq!(
+        cluster::representative_title(&titles).as_deref(),
+        Some(titles[1])
+    );
     assert_eq!(cluster::representative_title(&[]), None);
     assert_eq!(cluster::representative_title(&["", " "]), None);
 }
@@ -221,7 +277,12 @@ fn newsfold(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run newsfold");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
     (
         out.status.code().unwrap_or(-1),
@@ -233,15 +294,24 @@ fn newsfold(args: &[&str], stdin: &str) -> (i32, String, String) {
 #[test]
 fn cli_reports_bad_lines_and_goes_on() {
     let input = concat!(
-        r#"{"id":"a","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16"}"#, "\n",
+        r#"{"id":"a","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16"}"#,
+        "\n",
         "{not json\n",
-        r#"{"id":"b","text":"x","date":"16/07/2024"}"#, "\n",
-        r#"{"id":7,"text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16T10:00:00+02:00","extra":1}"#, "\n",
+        r#"{"id":"b","text":"x","date":"16/07/2024"}"#,
+        "\n",
+        r#"{"id":7,"text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16T10:00:00+02:00","extra":1}"#,
+        "\n",
     );
     let (code, stdout, stderr) = newsfold(&["cluster", "-"], input);
     assert_eq!(code, 1, "a bad line makes exit 1");
-    assert!(stderr.contains(":2:") && stderr.contains(":3:"), "line numbers in: {stderr}");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("json out")).collect();
+    assert!(
+        stderr.contains(":2:") && stderr.contains(":3:"),
+        "line numbers in: {stderr}"
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json out"))
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], "a");
     assert_eq!(lines[0]["story"], "s-a");
@@ -252,11 +322,22 @@ fn cli_reports_bad_lines_and_goes_on() {
 
 #[test]
 fn cli_reads_a_file_in_order() {
-    let (code, stdout, _) = newsfold(&["cluster", fixture("ecb-topics-1-3-8-12.jsonl").to_str().unwrap_or("")], "");
+    let (code, stdout, _) = newsfold(
+        &[
+            "cluster",
+            fixture("ecb-topics-1-3-8-12.jsonl").to_str().unwrap_or(""),
+        ],
+        "",
+    );
     assert_eq!(code, 0);
     let ids: Vec<String> = stdout
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].as_str().unwrap_or("").to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
     let expected: Vec<String> = ecb_docs().into_iter().map(|d| d.id).collect();
     assert_eq!(ids, expected);

@@ -127,15 +127,22 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
 
 /// Reads one input line into a [`Doc`].
 fn parse_line(line: &str) -> Result<Doc, String> {
-    let input: InputLine = serde_json::from_str(line).map_err(|e| format!("reading the article: {e}"))?;
+    let input: InputLine =
+        serde_json::from_str(line).map_err(|e| format!("reading the article: {e}"))?;
     let id = match input.id {
         serde_json::Value::String(s) => s,
         serde_json::Value::Number(n) => n.to_string(),
-        other => return Err(format!("reading the article: id must be a string or a number, got {other}")),
+        other => {
+            return Err(format!(
+                "reading the article: id must be a string or a number, got {other}"
+            ))
+        }
     };
     let date = match input.date.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(s) => Some(parse_date(s).ok_or_else(|| format!("reading the date of {id}: {s:?} is not YYYY-MM-DD or RFC 3339"))?),
+        Some(s) => Some(parse_date(s).ok_or_else(|| {
+            format!("reading the date of {id}: {s:?} is not YYYY-MM-DD or RFC 3339")
+        })?),
     };
     Ok(Doc {
         id,
@@ -153,5 +160,7 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     }
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }

@@ -147,7 +147,9 @@ fn list_files(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Reads a file's bytes, gunzipping `.gz` files.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let raw = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let gzipped = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let gzipped = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     if !gzipped {
         return Ok(raw);
     }

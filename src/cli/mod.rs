@@ -17,6 +17,7 @@ mod dump;
 mod extract_cmd;
 mod fetch_cmd;
 mod ingest;
+mod report;
 
 /// Exit statuses, documented in the README (cron users rely on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +169,7 @@ pub fn main() -> i32 {
             config,
             store,
             refetch,
-        } => ingest::run(&config, store, refetch),
+        } => ingest::run(&config, store, refetch, cli.log_format),
         Command::Fetch {
             url,
             json,
@@ -176,7 +177,17 @@ pub fn main() -> i32 {
             explain,
             config,
             store,
-        } => fetch_cmd::run(&url, json, save, explain, &config, store),
+        } => fetch_cmd::run(
+            &url,
+            &fetch_cmd::Options {
+                json,
+                save,
+                explain,
+            },
+            &config,
+            store,
+            cli.log_format,
+        ),
         Command::Dump {
             config,
             store,

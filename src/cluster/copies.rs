@@ -86,7 +86,8 @@ impl Sketcher {
                 while self.sketch.slots[i] == u32::MAX {
                     let donor = slots[(i + k) % SLOTS];
                     if donor != u32::MAX {
-                        self.sketch.slots[i] = (mix(u64::from(donor) ^ k as u64) & 0xffff_ffff) as u32;
+                        self.sketch.slots[i] =
+                            (mix(u64::from(donor) ^ k as u64) & 0xffff_ffff) as u32;
                     }
                     k += 1;
                 }
@@ -118,7 +119,11 @@ impl Sketch {
 
     /// Slots equal in both sketches.
     pub fn equal_slots(&self, other: &Sketch) -> usize {
-        self.slots.iter().zip(&other.slots).filter(|(a, b)| a == b).count()
+        self.slots
+            .iter()
+            .zip(&other.slots)
+            .filter(|(a, b)| a == b)
+            .count()
     }
 
     /// The verified near-copy test.
@@ -158,18 +163,31 @@ mod tests {
 
     #[test]
     fn digest_ignores_spacing_and_case_only() {
-        assert_eq!(body_digest("Un  drone\nabattu"), body_digest("un drone abattu"));
-        assert_ne!(body_digest("un drone abattu"), body_digest("deux drones abattus"));
+        assert_eq!(
+            body_digest("Un  drone\nabattu"),
+            body_digest("un drone abattu")
+        );
+        assert_ne!(
+            body_digest("un drone abattu"),
+            body_digest("deux drones abattus")
+        );
     }
 
     #[test]
     fn trimmed_wire_copy_is_a_near_copy() {
         // The same wire text with its last sentence cut and one word changed.
-        let cut = WIRE.rsplit_once(" Les groupes").map(|x| x.0).unwrap_or(WIRE);
+        let cut = WIRE
+            .rsplit_once(" Les groupes")
+            .map(|x| x.0)
+            .unwrap_or(WIRE);
         let edited = cut.replace("mercredi", "jeudi");
         let (a, b) = (sketch(WIRE), sketch(&edited));
         assert!(a.near_copy_of(&b), "equal slots {}", a.equal_slots(&b));
-        let shared_band = a.band_keys().iter().zip(b.band_keys()).any(|(x, y)| *x == y);
+        let shared_band = a
+            .band_keys()
+            .iter()
+            .zip(b.band_keys())
+            .any(|(x, y)| *x == y);
         assert!(shared_band, "the index must find the candidate");
     }
 

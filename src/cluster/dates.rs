@@ -181,29 +181,63 @@ pub fn last_weekday(published: NaiveDate, weekday: u32) -> NaiveDate {
 
 /// Month names, folded as the tokenizer folds them (doubled letters collapsed).
 static MONTHS: &[(&str, u32)] = &[
-    ("janvier", 1), ("january", 1), ("jan", 1),
-    ("fevrier", 2), ("february", 2), ("feb", 2), ("fev", 2),
-    ("mars", 3), ("march", 3), ("mar", 3),
-    ("avril", 4), ("april", 4), ("apr", 4), ("avr", 4),
-    ("mai", 5), ("may", 5),
-    ("juin", 6), ("june", 6), ("jun", 6),
-    ("juilet", 7), ("july", 7), ("jul", 7), ("juil", 7),
-    ("aout", 8), ("august", 8), ("aug", 8),
-    ("septembre", 9), ("september", 9), ("sep", 9), ("sept", 9),
-    ("octobre", 10), ("october", 10), ("oct", 10),
-    ("novembre", 11), ("november", 11), ("nov", 11),
-    ("decembre", 12), ("december", 12), ("dec", 12),
+    ("janvier", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("fevrier", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("fev", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("mar", 3),
+    ("avril", 4),
+    ("april", 4),
+    ("apr", 4),
+    ("avr", 4),
+    ("mai", 5),
+    ("may", 5),
+    ("juin", 6),
+    ("june", 6),
+    ("jun", 6),
+    ("juilet", 7),
+    ("july", 7),
+    ("jul", 7),
+    ("juil", 7),
+    ("aout", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("septembre", 9),
+    ("september", 9),
+    ("sep", 9),
+    ("sept", 9),
+    ("octobre", 10),
+    ("october", 10),
+    ("oct", 10),
+    ("novembre", 11),
+    ("november", 11),
+    ("nov", 11),
+    ("decembre", 12),
+    ("december", 12),
+    ("dec", 12),
 ];
 
 /// Weekday names, 0 = Monday.
 static WEEKDAYS: &[(&str, u32)] = &[
-    ("lundi", 0), ("monday", 0),
-    ("mardi", 1), ("tuesday", 1),
-    ("mercredi", 2), ("wednesday", 2),
-    ("jeudi", 3), ("thursday", 3),
-    ("vendredi", 4), ("friday", 4),
-    ("samedi", 5), ("saturday", 5),
-    ("dimanche", 6), ("sunday", 6),
+    ("lundi", 0),
+    ("monday", 0),
+    ("mardi", 1),
+    ("tuesday", 1),
+    ("mercredi", 2),
+    ("wednesday", 2),
+    ("jeudi", 3),
+    ("thursday", 3),
+    ("vendredi", 4),
+    ("friday", 4),
+    ("samedi", 5),
+    ("saturday", 5),
+    ("dimanche", 6),
+    ("sunday", 6),
 ];
 
 #[cfg(test)]
@@ -231,15 +265,29 @@ mod tests {
     #[test]
     fn french_day_and_weekday_resolve_against_publication() {
         // Seed 001 (published 2024-07-16) and seed 002 (published 2024-07-17, "mardi soir").
-        let a = scan("Deux drones ont pris pour cible, mardi 16 juillet, la base", Some("2024-07-16"));
+        let a = scan(
+            "Deux drones ont pris pour cible, mardi 16 juillet, la base",
+            Some("2024-07-16"),
+        );
         assert_eq!(a.resolved, [day("2024-07-16")]);
         let b = scan("Perpétrée mardi soir, l'attaque", Some("2024-07-17"));
         assert_eq!(b.resolved, [day("2024-07-16")]);
-        let c = scan("a été la cible d'une attaque ce 20 juin.", Some("2021-06-20"));
+        let c = scan(
+            "a été la cible d'une attaque ce 20 juin.",
+            Some("2021-06-20"),
+        );
         assert_eq!(c.resolved, [day("2021-06-20")]);
-        assert_eq!(b.event_days, [day("2024-07-16")], "weekdays count when no day is written");
+        assert_eq!(
+            b.event_days,
+            [day("2024-07-16")],
+            "weekdays count when no day is written"
+        );
         let d = scan("le 1er janvier", Some("2021-12-30"));
-        assert_eq!(d.resolved, [day("2022-01-01")], "a week ahead crosses the year");
+        assert_eq!(
+            d.resolved,
+            [day("2022-01-01")],
+            "a week ahead crosses the year"
+        );
     }
 
     #[test]
@@ -258,7 +306,11 @@ mod tests {
     #[test]
     fn dates_with_a_year_need_no_publication_date() {
         let m = scan("l'assassinat du 3 janvier 2020 et mardi 4 janvier", None);
-        assert_eq!(m.resolved, [day("2020-01-03")], "without a date only full dates count");
+        assert_eq!(
+            m.resolved,
+            [day("2020-01-03")],
+            "without a date only full dates count"
+        );
         let m = scan("Published on 18th September 2013", None);
         assert_eq!(m.first_absolute, Some(day("2013-09-18")));
     }
@@ -266,13 +318,19 @@ mod tests {
     #[test]
     fn written_days_outrank_weekdays_as_event_days() {
         // Seed 003: "mardi 4 janvier" is the event; "a averti mardi" must not add a day.
-        let m = scan("ont visé mardi 4 janvier une base. a averti mardi le responsable", Some("2022-01-04"));
+        let m = scan(
+            "ont visé mardi 4 janvier une base. a averti mardi le responsable",
+            Some("2022-01-04"),
+        );
         assert_eq!(m.event_days, [day("2022-01-04")]);
     }
 
     #[test]
     fn numbers_that_are_not_days_are_ignored() {
-        let m = scan("2 500 soldats en Irak et 900 en Syrie, 43 attaques", Some("2021-06-20"));
+        let m = scan(
+            "2 500 soldats en Irak et 900 en Syrie, 43 attaques",
+            Some("2021-06-20"),
+        );
         assert!(m.resolved.is_empty(), "{:?}", m.resolved);
         let m = scan("le 31 février", Some("2021-06-20"));
         assert!(m.resolved.is_empty());

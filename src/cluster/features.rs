@@ -131,7 +131,11 @@ pub fn features(
     let body_from = usize::from(title.is_some());
     let lines = title.into_iter().chain(text.lines());
     for (index, line) in lines.enumerate() {
-        let lead = if index <= weights.lead_lines { weights.lead } else { 1.0 };
+        let lead = if index <= weights.lead_lines {
+            weights.lead
+        } else {
+            1.0
+        };
         let body = index >= body_from;
         for token in Tokens::new(line) {
             if budget == 0 {
@@ -246,7 +250,8 @@ impl<'a> Iterator for Tokens<'a> {
                 break;
             }
         }
-        if numeric && end - start <= 3 && self.line[start..end].bytes().all(|b| b.is_ascii_digit()) {
+        if numeric && end - start <= 3 && self.line[start..end].bytes().all(|b| b.is_ascii_digit())
+        {
             // Digit groups: "2.500", "2,500", "2 500" (also a no-break space).
             loop {
                 let sep_len = group_separator(&self.line[end..]);
@@ -254,7 +259,9 @@ impl<'a> Iterator for Tokens<'a> {
                 let is_group = sep_len > 0
                     && bytes.len() >= group + 3
                     && bytes[group..group + 3].iter().all(u8::is_ascii_digit)
-                    && bytes.get(group + 3).is_none_or(|b| !b.is_ascii_alphanumeric());
+                    && bytes
+                        .get(group + 3)
+                        .is_none_or(|b| !b.is_ascii_alphanumeric());
                 if !is_group {
                     break;
                 }
@@ -283,30 +290,272 @@ fn group_separator(s: &str) -> usize {
 
 /// Folded French and English stop words, sorted (binary search).
 static STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "ai", "aient", "ainsi", "al", "alor", "also", "am", "an", "and",
-    "any", "apre", "are", "as", "at", "au", "aucun", "aupre", "auquel", "aura", "aurait",
-    "ausi", "autre", "aux", "avaient", "avait", "avant", "avec", "avoir", "ayant", "be",
-    "because", "before", "being", "ben", "betwen", "bien", "both", "but", "by", "c", "ca",
-    "can", "car", "ce", "ceci", "cela", "cele", "celui", "cependant", "ces", "cet", "cete",
-    "ceux", "chaque", "chez", "ci", "come", "coment", "could", "d", "dan", "de", "deja",
-    "dela", "depui", "der", "des", "did", "do", "doe", "does", "doing", "don", "dont", "du",
-    "during", "each", "ele", "eles", "en", "encore", "entre", "es", "est", "et", "etaient",
-    "etait", "ete", "etre", "eu", "eux", "faire", "fait", "few", "for", "from", "had",
-    "has", "have", "he", "her", "here", "hers", "herself", "hi", "him", "himself", "his",
-    "how", "i", "if", "il", "ile", "im", "in", "into", "is", "it", "its", "itself", "j",
-    "je", "jusqu", "just", "l", "la", "le", "lequel", "les", "leur", "lor", "lors",
-    "lorsque", "lui", "m", "ma", "mai", "me", "meme", "mes", "moin", "mon", "more", "most",
-    "must", "my", "n", "ne", "ni", "no", "non", "nor", "nos", "not", "notre", "nou", "now",
-    "of", "on", "one", "only", "ont", "onto", "or", "other", "ou", "ought", "our", "out",
-    "over", "own", "par", "parce", "pas", "pendant", "peu", "peut", "plu", "plus", "pour",
-    "pourquoi", "qu", "quand", "que", "quel", "quele", "qui", "quoi", "s", "sa", "said",
-    "same", "san", "say", "se", "selon", "sera", "ses", "she", "should", "si", "sien", "so",
-    "soit", "some", "son", "sont", "sou", "such", "sur", "t", "ta", "te", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "thi", "this", "those",
-    "thre", "through", "to", "tou", "tous", "tout", "toute", "tres", "tu", "two", "un",
-    "under", "une", "until", "up", "upon", "very", "via", "vou", "wa", "was", "we", "were",
-    "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "wil", "with",
-    "would", "y", "you", "your",
+    "a",
+    "about",
+    "after",
+    "ai",
+    "aient",
+    "ainsi",
+    "al",
+    "alor",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "apre",
+    "are",
+    "as",
+    "at",
+    "au",
+    "aucun",
+    "aupre",
+    "auquel",
+    "aura",
+    "aurait",
+    "ausi",
+    "autre",
+    "aux",
+    "avaient",
+    "avait",
+    "avant",
+    "avec",
+    "avoir",
+    "ayant",
+    "be",
+    "because",
+    "before",
+    "being",
+    "ben",
+    "betwen",
+    "bien",
+    "both",
+    "but",
+    "by",
+    "c",
+    "ca",
+    "can",
+    "car",
+    "ce",
+    "ceci",
+    "cela",
+    "cele",
+    "celui",
+    "cependant",
+    "ces",
+    "cet",
+    "cete",
+    "ceux",
+    "chaque",
+    "chez",
+    "ci",
+    "come",
+    "coment",
+    "could",
+    "d",
+    "dan",
+    "de",
+    "deja",
+    "dela",
+    "depui",
+    "der",
+    "des",
+    "did",
+    "do",
+    "doe",
+    "does",
+    "doing",
+    "don",
+    "dont",
+    "du",
+    "during",
+    "each",
+    "ele",
+    "eles",
+    "en",
+    "encore",
+    "entre",
+    "es",
+    "est",
+    "et",
+    "etaient",
+    "etait",
+    "ete",
+    "etre",
+    "eu",
+    "eux",
+    "faire",
+    "fait",
+    "few",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "hi",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "il",
+    "ile",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "j",
+    "je",
+    "jusqu",
+    "just",
+    "l",
+    "la",
+    "le",
+    "lequel",
+    "les",
+    "leur",
+    "lor",
+    "lors",
+    "lorsque",
+    "lui",
+    "m",
+    "ma",
+    "mai",
+    "me",
+    "meme",
+    "mes",
+    "moin",
+    "mon",
+    "more",
+    "most",
+    "must",
+    "my",
+    "n",
+    "ne",
+    "ni",
+    "no",
+    "non",
+    "nor",
+    "nos",
+    "not",
+    "notre",
+    "nou",
+    "now",
+    "of",
+    "on",
+    "one",
+    "only",
+    "ont",
+    "onto",
+    "or",
+    "other",
+    "ou",
+    "ought",
+    "our",
+    "out",
+    "over",
+    "own",
+    "par",
+    "parce",
+    "pas",
+    "pendant",
+    "peu",
+    "peut",
+    "plu",
+    "plus",
+    "pour",
+    "pourquoi",
+    "qu",
+    "quand",
+    "que",
+    "quel",
+    "quele",
+    "qui",
+    "quoi",
+    "s",
+    "sa",
+    "said",
+    "same",
+    "san",
+    "say",
+    "se",
+    "selon",
+    "sera",
+    "ses",
+    "she",
+    "should",
+    "si",
+    "sien",
+    "so",
+    "soit",
+    "some",
+    "son",
+    "sont",
+    "sou",
+    "such",
+    "sur",
+    "t",
+    "ta",
+    "te",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thi",
+    "this",
+    "those",
+    "thre",
+    "through",
+    "to",
+    "tou",
+    "tous",
+    "tout",
+    "toute",
+    "tres",
+    "tu",
+    "two",
+    "un",
+    "under",
+    "une",
+    "until",
+    "up",
+    "upon",
+    "very",
+    "via",
+    "vou",
+    "wa",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "wil",
+    "with",
+    "would",
+    "y",
+    "you",
+    "your",
 ];
 
 #[cfg(test)]
@@ -324,7 +573,10 @@ mod tests {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(sorted, STOP_WORDS, "the list must stay sorted for binary search");
+        assert_eq!(
+            sorted, STOP_WORDS,
+            "the list must stay sorted for binary search"
+        );
         for w in STOP_WORDS {
             assert_eq!(&fold(w), w, "stop word {w} must be written folded");
         }
@@ -344,8 +596,16 @@ mod tests {
 
     #[test]
     fn digit_groups_stay_one_number() {
-        for line in ["environ 2.500 soldats", "les 2 500 soldats", "2,500 troops", "2\u{a0}500 x"] {
-            let nums: Vec<&str> = Tokens::new(line).filter(|t| t.numeric).map(|t| t.text).collect();
+        for line in [
+            "environ 2.500 soldats",
+            "les 2 500 soldats",
+            "2,500 troops",
+            "2\u{a0}500 x",
+        ] {
+            let nums: Vec<&str> = Tokens::new(line)
+                .filter(|t| t.numeric)
+                .map(|t| t.text)
+                .collect();
             assert_eq!(nums.len(), 1, "{line}: {nums:?}");
             let digits: String = nums[0].chars().filter(char::is_ascii_digit).collect();
             assert_eq!(digits, "2500", "{line}");
@@ -357,18 +617,37 @@ mod tests {
     #[test]
     fn capitals_inside_a_sentence_are_names() {
         let toks: Vec<Token> = Tokens::new("Une source a cité Al Arabiya. Le drone").collect();
-        let names: Vec<&str> =
-            toks.iter().filter(|t| t.capital && !t.sentence_start).map(|t| t.text).collect();
+        let names: Vec<&str> = toks
+            .iter()
+            .filter(|t| t.capital && !t.sentence_start)
+            .map(|t| t.text)
+            .collect();
         assert_eq!(names, ["Al", "Arabiya"]);
     }
 
     #[test]
     fn repeated_terms_are_damped_and_sorted() {
-        let f = features(None, "drone drone drone base", None, &FeatureWeights::default());
+        let f = features(
+            None,
+            "drone drone drone base",
+            None,
+            &FeatureWeights::default(),
+        );
         assert!(f.terms.windows(2).all(|w| w[0].0 < w[1].0));
-        let drone = f.terms.iter().find(|(t, _)| *t == term_id("drone")).map(|x| x.1);
-        let base = f.terms.iter().find(|(t, _)| *t == term_id("base")).map(|x| x.1);
+        let drone = f
+            .terms
+            .iter()
+            .find(|(t, _)| *t == term_id("drone"))
+            .map(|x| x.1);
+        let base = f
+            .terms
+            .iter()
+            .find(|(t, _)| *t == term_id("base"))
+            .map(|x| x.1);
         let (drone, base) = (drone.unwrap_or(0.0), base.unwrap_or(0.0));
-        assert!(drone > base && drone < 3.0 * base, "drone {drone} base {base}");
+        assert!(
+            drone > base && drone < 3.0 * base,
+            "drone {drone} base {base}"
+        );
     }
 }

@@ -98,15 +98,24 @@ impl Default for Config {
 
 /// The hex sha2 of the normalised body: equal for copies of one text.
 pub fn body_hash(text: &str) -> String {
-    copies::body_digest(text).iter().map(|b| format!("{b:02x}")).collect()
+    copies::body_digest(text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Places `doc`: reads `state`, returns where the article goes and what it changes.
 /// The caller applies the changes before the next article.
-pub fn assign<S: State>(state: &S, doc: &Doc, config: &Config) -> Result<(Assignment, Changes), StateError> {
+pub fn assign<S: State>(
+    state: &S,
+    doc: &Doc,
+    config: &Config,
+) -> Result<(Assignment, Changes), StateError> {
     let published = doc.date.map(|d| d.date_naive());
     let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
-    let day = published.or(feats.mentions.first_absolute).map(|d| d.num_days_from_ce());
+    let day = published
+        .or(feats.mentions.first_absolute)
+        .map(|d| d.num_days_from_ce());
     let has_body = doc.text.split_whitespace().next().is_some();
     let digest = has_body.then(|| copies::body_digest(&doc.text));
     if let Some(found) = pick::find_copy(state, digest.as_ref(), &feats.sketch)? {
@@ -116,7 +125,11 @@ pub fn assign<S: State>(state: &S, doc: &Doc, config: &Config) -> Result<(Assign
 }
 
 /// Places `doc` in an in-memory state and applies the changes.
-pub fn assign_in_memory(state: &mut MemoryState, doc: &Doc, config: &Config) -> Result<Assignment, StateError> {
+pub fn assign_in_memory(
+    state: &mut MemoryState,
+    doc: &Doc,
+    config: &Config,
+) -> Result<Assignment, StateError> {
     let (assignment, changes) = assign(state, doc, config)?;
     state.apply(changes);
     Ok(assignment)

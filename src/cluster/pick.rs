@@ -23,10 +23,17 @@ pub struct FoundCopy {
 
 /// Looks for an exact copy (same digest), then a verified near copy (same band, most
 /// equal sketch slots; ties to the earliest article).
-pub fn find_copy<S: State>(state: &S, digest: Option<&[u8; 32]>, sketch: &Sketch) -> Result<Option<FoundCopy>, StateError> {
+pub fn find_copy<S: State>(
+    state: &S,
+    digest: Option<&[u8; 32]>,
+    sketch: &Sketch,
+) -> Result<Option<FoundCopy>, StateError> {
     if let Some(digest) = digest {
         if let Some(number) = state.doc_by_digest(digest)? {
-            return Ok(Some(FoundCopy { number, exact: true }));
+            return Ok(Some(FoundCopy {
+                number,
+                exact: true,
+            }));
         }
     }
     if !sketch.usable() {
@@ -34,8 +41,12 @@ pub fn find_copy<S: State>(state: &S, digest: Option<&[u8; 32]>, sketch: &Sketch
     }
     let mut best: Option<(usize, u64)> = None;
     for key in sketch.band_keys() {
-        let Some(number) = state.doc_by_band(key)? else { continue };
-        let Some(record) = state.doc(number)? else { continue };
+        let Some(number) = state.doc_by_band(key)? else {
+            continue;
+        };
+        let Some(record) = state.doc(number)? else {
+            continue;
+        };
         let other = Sketch {
             slots: record.sketch,
             shingles: u32::MAX,
@@ -48,7 +59,10 @@ pub fn find_copy<S: State>(state: &S, digest: Option<&[u8; 32]>, sketch: &Sketch
             best = Some((equal, number));
         }
     }
-    Ok(best.map(|(_, number)| FoundCopy { number, exact: false }))
+    Ok(best.map(|(_, number)| FoundCopy {
+        number,
+        exact: false,
+    }))
 }
 
 /// The changes of a copy: it joins its original's story; terms and index stay as they are.
@@ -60,7 +74,12 @@ pub fn copy_changes<S: State>(
     sketch: &Sketch,
     day: Option<i32>,
 ) -> Result<(Assignment, Changes), StateError> {
-    let missing = || StateError(format!("article {} named by the index is missing", found.number));
+    let missing = || {
+        StateError(format!(
+            "article {} named by the index is missing",
+            found.number
+        ))
+    };
     let original = state.doc(found.number)?.ok_or_else(missing)?.into_owned();
     let mut story = state
         .story(original.story)?
@@ -137,8 +156,17 @@ pub fn story_changes<S: State>(
     for (term, _) in &keys {
         lists.push((*term, state.postings(*term)?));
     }
-    let event_days: Vec<i32> = feats.mentions.event_days.iter().map(|d| d.num_days_from_ce()).collect();
-    let target = Target { weighted: &weighted, day, event_days: &event_days };
+    let event_days: Vec<i32> = feats
+        .mentions
+        .event_days
+        .iter()
+        .map(|d| d.num_days_from_ce())
+        .collect();
+    let target = Target {
+        weighted: &weighted,
+        day,
+        event_days: &event_days,
+    };
     let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
     let (story_number, mut story, new_story) = match best {
         Some((number, profile)) => (number, profile, false),
@@ -147,7 +175,9 @@ pub fn story_changes<S: State>(
     story.reports += u32::from(!new_story);
     stories::extend_span(&mut story, day);
     stories::add_event_days(&mut story, &event_days);
-    stories::absorb(&mut story, &feats.terms, config.story_terms, |t| cache.idf(t));
+    stories::absorb(&mut story, &feats.terms, config.story_terms, |t| {
+        cache.idf(t)
+    });
     let postings = lists
         .into_iter()
         .filter(|(_, list)| !list.contains(&story_number))
@@ -236,7 +266,9 @@ fn best_story<S: State>(
         if compared == config.candidates {
             break;
         }
-        let Some(profile) = state.story(number)? else { continue };
+        let Some(profile) = state.story(number)? else {
+            continue;
+        };
         let day = target.day;
         if stories::gap_days(&profile, day).is_some_and(|g| g > config.window_days) {
             continue; // outside the story's time window: pruned, not compared
@@ -283,14 +315,23 @@ pub fn representative_title(titles: &[&str]) -> Option<String> {
     let jaccard = |a: &[String], b: &[String]| {
         let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
         let union = a.len() + b.len() - shared;
-        if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+        if union == 0 {
+            0.0
+        } else {
+            shared as f64 / union as f64
+        }
     };
     let mut best: Option<(f64, usize)> = None;
     for (i, set) in sets.iter().enumerate() {
         if set.is_empty() {
             continue;
         }
-        let score: f64 = sets.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, o)| jaccard(set, o)).sum();
+        let score: f64 = sets
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, o)| jaccard(set, o))
+            .sum();
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, i));
         }

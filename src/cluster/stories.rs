@@ -44,7 +44,12 @@ pub fn days_conflict(story: &StoryProfile, days: &[i32]) -> bool {
     if story.event_days.is_empty() || days.is_empty() {
         return false;
     }
-    !days.iter().any(|d| story.event_days.iter().any(|s| (s - d).abs() <= EVENT_DAY_SLACK))
+    !days.iter().any(|d| {
+        story
+            .event_days
+            .iter()
+            .any(|s| (s - d).abs() <= EVENT_DAY_SLACK)
+    })
 }
 
 /// Adds event days to the story (the earliest kept when over the cap).
@@ -107,7 +112,12 @@ pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> 
 
 /// Adds an article's terms to a story and keeps the `cap` terms that weigh most
 /// (summed weight × idf), sorted by term again.
-pub fn absorb(story: &mut StoryProfile, terms: &[(u64, f32)], cap: usize, mut idf: impl FnMut(u64) -> f32) {
+pub fn absorb(
+    story: &mut StoryProfile,
+    terms: &[(u64, f32)],
+    cap: usize,
+    mut idf: impl FnMut(u64) -> f32,
+) {
     let (old, new) = (&story.terms, terms);
     let mut merged: Vec<(u64, f32)> = Vec::with_capacity(old.len() + new.len());
     let (mut i, mut j) = (0, 0);
@@ -125,7 +135,8 @@ pub fn absorb(story: &mut StoryProfile, terms: &[(u64, f32)], cap: usize, mut id
         }
     }
     if merged.len() > cap {
-        let mut ranked: Vec<(f32, u64, f32)> = merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
+        let mut ranked: Vec<(f32, u64, f32)> =
+            merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
         // Heaviest first; equal weights by term so the cut is deterministic.
         ranked.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         ranked.truncate(cap);
@@ -161,10 +172,16 @@ mod tests {
     #[test]
     fn different_event_days_conflict_near_ones_do_not() {
         let mut s = story(&[], None);
-        assert!(!days_conflict(&s, &[10]), "no days on one side: no evidence");
+        assert!(
+            !days_conflict(&s, &[10]),
+            "no days on one side: no evidence"
+        );
         add_event_days(&mut s, &[100, 101]);
         assert!(!days_conflict(&s, &[102]));
-        assert!(days_conflict(&s, &[113]), "13 days apart: seeds 000 and 004");
+        assert!(
+            days_conflict(&s, &[113]),
+            "13 days apart: seeds 000 and 004"
+        );
         assert!(!days_conflict(&s, &[113, 100]), "one shared day is enough");
     }
 
@@ -173,7 +190,11 @@ mod tests {
         let mut s = story(&[], Some((100, 100)));
         assert_eq!(gap_days(&s, Some(130)), Some(30));
         extend_span(&mut s, Some(120));
-        assert_eq!(gap_days(&s, Some(130)), Some(10), "the span grew to day 120");
+        assert_eq!(
+            gap_days(&s, Some(130)),
+            Some(10),
+            "the span grew to day 120"
+        );
         assert_eq!(gap_days(&s, Some(110)), Some(0));
         assert_eq!(gap_days(&s, None), None);
     }

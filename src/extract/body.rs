@@ -129,7 +129,10 @@ fn climb(dom: &Dom<'_>, scores: &Scores, mut top: usize) -> usize {
     if rivals.len() >= 3 {
         let mut ancestor = dom.nodes[top].parent;
         while ancestor != usize::MAX {
-            let holds = rivals.iter().filter(|&&r| dom.contains(ancestor, r)).count();
+            let holds = rivals
+                .iter()
+                .filter(|&&r| dom.contains(ancestor, r))
+                .count();
             if holds >= 3 {
                 top = ancestor;
                 break;
@@ -144,7 +147,11 @@ fn climb(dom: &Dom<'_>, scores: &Scores, mut top: usize) -> usize {
             return top;
         }
         let (p, t) = (&dom.nodes[parent], &dom.nodes[top]);
-        let only_child = dom.children(parent).filter(|&c| dom.nodes[c].chars > 0).count() == 1;
+        let only_child = dom
+            .children(parent)
+            .filter(|&c| dom.nodes[c].chars > 0)
+            .count()
+            == 1;
         let more_text = p.chars as f32 > t.chars as f32 * 1.25 && p.link_density() < 0.3;
         let better = scores.scored[parent] && scores.score[parent] > scores.score[top];
         if (only_child || better && !more_text) && p.tag != Tag::Furniture {

@@ -98,14 +98,25 @@ mod tests {
 
     #[test]
     fn body_names_in_several_languages() {
-        for n in ["article-body", "entry-content", "corps-article", "StoryBodyCompanion"] {
+        for n in [
+            "article-body",
+            "entry-content",
+            "corps-article",
+            "StoryBodyCompanion",
+        ] {
             assert!(judge(n).body, "{n}");
         }
     }
 
     #[test]
     fn furniture_names_in_several_languages() {
-        for n in ["social-share", "bloc-partage", "lire-aussi", "publicite", "leia-tambem"] {
+        for n in [
+            "social-share",
+            "bloc-partage",
+            "lire-aussi",
+            "publicite",
+            "leia-tambem",
+        ] {
             assert!(judge(n).junk, "{n}");
         }
         for n in ["header", "load-more", "lead", "paragraph"] {

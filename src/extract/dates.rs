@@ -59,7 +59,11 @@ pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(s, f) {
             return Some(d.with_timezone(&Utc));
         }
@@ -67,7 +71,12 @@ pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d.with_timezone(&Utc));
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), f) {
             return Some(Utc.from_utc_datetime(&d));
         }
@@ -173,7 +182,11 @@ fn month_number(name: &str) -> Option<u32> {
 /// A date written in a line of text; `month_first` reads `07/16/2024` the US way.
 pub(crate) fn from_text(line: &str, month_first: bool) -> Option<Dated> {
     let ymd = |y: &str, m: u32, d: &str| -> Option<DateTime<Utc>> {
-        midnight(NaiveDate::from_ymd_opt(y.parse().ok()?, m, d.parse().ok()?)?)
+        midnight(NaiveDate::from_ymd_opt(
+            y.parse().ok()?,
+            m,
+            d.parse().ok()?,
+        )?)
     };
     let at = DAY_MONTH_YEAR
         .captures_iter(line)
@@ -185,7 +198,11 @@ pub(crate) fn from_text(line: &str, month_first: bool) -> Option<Dated> {
         })
         .or_else(|| {
             NUMERIC.captures_iter(line).find_map(|c| {
-                let (d, m) = if month_first { (&c[2], &c[1]) } else { (&c[1], &c[2]) };
+                let (d, m) = if month_first {
+                    (&c[2], &c[1])
+                } else {
+                    (&c[1], &c[2])
+                };
                 ymd(&c[3], m.parse().ok()?, d)
             })
         })?;
@@ -205,12 +222,24 @@ mod tests {
 
     #[test]
     fn machine_formats() {
-        assert_eq!(iso(parse("2024-07-16T10:05:00+02:00")), "2024-07-16T08:05:00+00:00");
-        assert_eq!(iso(parse("2024-07-16T10:05:00+0200")), "2024-07-16T08:05:00+00:00");
-        assert_eq!(iso(parse("2024-07-16T10:05:00.123Z")), "2024-07-16T10:05:00.123+00:00");
+        assert_eq!(
+            iso(parse("2024-07-16T10:05:00+02:00")),
+            "2024-07-16T08:05:00+00:00"
+        );
+        assert_eq!(
+            iso(parse("2024-07-16T10:05:00+0200")),
+            "2024-07-16T08:05:00+00:00"
+        );
+        assert_eq!(
+            iso(parse("2024-07-16T10:05:00.123Z")),
+            "2024-07-16T10:05:00.123+00:00"
+        );
         assert_eq!(iso(parse("2024-07-16 10:05")), "2024-07-16T10:05:00+00:00");
         assert_eq!(iso(parse("2024-07-16")), "2024-07-16T00:00:00+00:00");
-        assert_eq!(iso(parse("Tue, 16 Jul 2024 10:05:00 GMT")), "2024-07-16T10:05:00+00:00");
+        assert_eq!(
+            iso(parse("Tue, 16 Jul 2024 10:05:00 GMT")),
+            "2024-07-16T10:05:00+00:00"
+        );
         assert_eq!(parse("yesterday"), None);
     }
 

@@ -164,7 +164,10 @@ fn fill_from(ld: &mut LdArticle, obj: &serde_json::Map<String, Value>, article: 
         string_of(obj.get("headline").or_else(|| obj.get("name"))),
     );
     if ld.authors.is_empty() {
-        names_of(obj.get("author").or_else(|| obj.get("creator")), &mut ld.authors);
+        names_of(
+            obj.get("author").or_else(|| obj.get("creator")),
+            &mut ld.authors,
+        );
     }
     keep(&mut ld.body, string_of(obj.get("articleBody")));
     keep(&mut ld.publisher, string_of(obj.get("publisher")));

@@ -102,7 +102,10 @@ fn iso639_1(code: &str) -> Option<&'static str> {
         ("yid", "yi"),
         ("lit", "lt"),
     ];
-    TABLE.iter().find(|(three, _)| *three == code).map(|(_, two)| *two)
+    TABLE
+        .iter()
+        .find(|(three, _)| *three == code)
+        .map(|(_, two)| *two)
 }
 
 #[cfg(test)]

@@ -101,7 +101,9 @@ fn title(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>, site: Option<&str>) -
 }
 
 /// Separators pages put between a headline and the site name.
-const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " « ", " » "];
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " « ", " » ",
+];
 
 /// Removes a trailing (or leading) site name from a title.
 pub(crate) fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
@@ -132,7 +134,12 @@ fn authors(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>) -> Vec<String> {
         return ld.authors.clone();
     }
     let mut out: Vec<String> = Vec::new();
-    let meta = metas.first_of(&["author", "article:author", "parsely-author", "sailthru.author"]);
+    let meta = metas.first_of(&[
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+    ]);
     if let Some(m) = meta.filter(|m| !m.starts_with("http")) {
         for name in m.split([',', ';']).map(collapse).filter(|n| !n.is_empty()) {
             out.push(name);
@@ -140,7 +147,8 @@ fn authors(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>) -> Vec<String> {
     }
     if out.is_empty() {
         for (el, text) in &dom.facts.itemprops {
-            let is_author = el.attr("itemprop") == Some("author") || el.attr("rel") == Some("author");
+            let is_author =
+                el.attr("itemprop") == Some("author") || el.attr("rel") == Some("author");
             let name = collapse(text);
             if is_author && !name.is_empty() && name.len() < 80 && !out.contains(&name) {
                 out.push(name);
@@ -150,7 +158,12 @@ fn authors(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>) -> Vec<String> {
     out
 }
 
-fn canonical_url(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>, hints: &Hints) -> Option<String> {
+fn canonical_url(
+    dom: &Dom<'_>,
+    ld: &LdArticle,
+    metas: &Metas<'_>,
+    hints: &Hints,
+) -> Option<String> {
     let link = dom.facts.links.iter().find_map(|l| {
         let rel = l.attr("rel")?;
         rel.split_whitespace()
@@ -181,7 +194,10 @@ fn time_element(dom: &Dom<'_>, itemprops: &[&str], class_words: &[&str]) -> Opti
             || itemprops.contains(&"datePublished") && el.attr("pubdate").is_some()
     };
     let value = |el: &scraper::node::Element, text: &str| -> Option<Dated> {
-        let at = el.attr("datetime").and_then(dates::parse).or_else(|| dates::parse(text))?;
+        let at = el
+            .attr("datetime")
+            .and_then(dates::parse)
+            .or_else(|| dates::parse(text))?;
         Some(Dated {
             at,
             source: DateSource::Time,
@@ -255,9 +271,18 @@ mod tests {
     #[test]
     fn site_suffixes() {
         let s = |t: &str, site: Option<&str>| strip_site_suffix(t, site);
-        assert_eq!(s("Un incendie à Lyon - Le Progrès", Some("Le Progrès")), "Un incendie à Lyon");
+        assert_eq!(
+            s("Un incendie à Lyon - Le Progrès", Some("Le Progrès")),
+            "Un incendie à Lyon"
+        );
         assert_eq!(s("Big news today | The Daily", None), "Big news today");
-        assert_eq!(s("Le Monde.fr - Un titre assez long ici", Some("Le Monde.fr")), "Un titre assez long ici");
-        assert_eq!(s("Biden - Trump debate: what we learned", None), "Biden - Trump debate: what we learned");
+        assert_eq!(
+            s("Le Monde.fr - Un titre assez long ici", Some("Le Monde.fr")),
+            "Un titre assez long ici"
+        );
+        assert_eq!(
+            s("Biden - Trump debate: what we learned", None),
+            "Biden - Trump debate: what we learned"
+        );
     }
 }

@@ -76,8 +76,10 @@ pub fn extract(html: &str, hints: &Hints) -> Article {
 /// The elements the outlet's `body_selector` matches, if it parses and matches any text.
 fn selected(doc: &scraper::Html, dom: &dom::Dom<'_>, selector: &str) -> Option<Vec<usize>> {
     let selector = scraper::Selector::parse(selector).ok()?;
-    let matched: Vec<*const scraper::node::Element> =
-        doc.select(&selector).map(|e| e.value() as *const _).collect();
+    let matched: Vec<*const scraper::node::Element> = doc
+        .select(&selector)
+        .map(|e| e.value() as *const _)
+        .collect();
     let mut found: Vec<usize> = Vec::new();
     for (i, node) in dom.nodes.iter().enumerate() {
         let Some(el) = node.el else { continue };

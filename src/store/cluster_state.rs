@@ -65,7 +65,10 @@ fn read_u64(bytes: &[u8]) -> u64 {
 impl SledClusterState {
     /// Opens the cluster trees of `db`.
     pub fn new(db: &sled::Db) -> Result<Self, StateError> {
-        let open = |name: &str| db.open_tree(name).map_err(|e| err(&format!("opening tree {name}"), e));
+        let open = |name: &str| {
+            db.open_tree(name)
+                .map_err(|e| err(&format!("opening tree {name}"), e))
+        };
         Ok(SledClusterState {
             meta: open(META)?,
             df: open(DF)?,
@@ -77,28 +80,52 @@ impl SledClusterState {
         })
     }
 
-    fn get_u64(&self, tree: &sled::Tree, key: &[u8], what: &str) -> Result<Option<u64>, StateError> {
-        Ok(tree.get(key).map_err(|e| err(what, e))?.map(|v| read_u64(&v)))
+    fn get_u64(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        what: &str,
+    ) -> Result<Option<u64>, StateError> {
+        Ok(tree
+            .get(key)
+            .map_err(|e| err(what, e))?
+            .map(|v| read_u64(&v)))
     }
 }
 
 impl State for SledClusterState {
     fn docs(&self) -> Result<u64, StateError> {
-        Ok(self.get_u64(&self.meta, DOCS_KEY, "reading the article count")?.unwrap_or(0))
+        Ok(self
+            .get_u64(&self.meta, DOCS_KEY, "reading the article count")?
+            .unwrap_or(0))
     }
     fn stories(&self) -> Result<u64, StateError> {
-        Ok(self.get_u64(&self.meta, STORIES_KEY, "reading the story count")?.unwrap_or(0))
+        Ok(self
+            .get_u64(&self.meta, STORIES_KEY, "reading the story count")?
+            .unwrap_or(0))
     }
     fn df(&self, term: u64) -> Result<u32, StateError> {
-        let df = self.get_u64(&self.df, &term.to_be_bytes(), "reading a document frequency")?;
+        let df = self.get_u64(
+            &self.df,
+            &term.to_be_bytes(),
+            "reading a document frequency",
+        )?;
         Ok(df.unwrap_or(0).min(u64::from(u32::MAX)) as u32)
     }
     fn postings(&self, term: u64) -> Result<Vec<u64>, StateError> {
-        let value = self.postings.get(term.to_be_bytes()).map_err(|e| err("reading postings", e))?;
-        Ok(value.map(|v| v.chunks_exact(8).map(read_u64).collect()).unwrap_or_default())
+        let value = self
+            .postings
+            .get(term.to_be_bytes())
+            .map_err(|e| err("reading postings", e))?;
+        Ok(value
+            .map(|v| v.chunks_exact(8).map(read_u64).collect())
+            .unwrap_or_default())
     }
     fn story(&self, number: u64) -> Result<Option<Cow<'_, StoryProfile>>, StateError> {
-        let value = self.stories.get(number.to_be_bytes()).map_err(|e| err("reading a story", e))?;
+        let value = self
+            .stories
+            .get(number.to_be_bytes())
+            .map_err(|e| err("reading a story", e))?;
         match value {
             None => Ok(None),
             Some(v) => serde_json::from_slice(&v)
@@ -107,7 +134,10 @@ impl State for SledClusterState {
         }
     }
     fn doc(&self, number: u64) -> Result<Option<Cow<'_, DocRecord>>, StateError> {
-        let value = self.docs.get(number.to_be_bytes()).map_err(|e| err("reading an article record", e))?;
+        let value = self
+            .docs
+            .get(number.to_be_bytes())
+            .map_err(|e| err("reading an article record", e))?;
         match value {
             None => Ok(None),
             Some(v) => serde_json::from_slice(&v)
@@ -186,14 +216,19 @@ pub fn ops(changes: &Changes) -> Vec<Op> {
 pub fn apply_ops(db: &sled::Db, ops: &[Op]) -> Result<(), StateError> {
     for op in ops {
         let (tree, key) = match op {
-            Op::Put { tree, key, .. } | Op::Delete { tree, key } | Op::Add { tree, key, .. } => (tree, key),
+            Op::Put { tree, key, .. } | Op::Delete { tree, key } | Op::Add { tree, key, .. } => {
+                (tree, key)
+            }
         };
         let t = db.open_tree(tree).map_err(|e| err("opening a tree", e))?;
         let result = match op {
             Op::Put { value, .. } => t.insert(key, value.as_slice()).map(|_| ()),
             Op::Delete { .. } => t.remove(key).map(|_| ()),
             Op::Add { delta, .. } => {
-                let old = t.get(key).map_err(|e| err("reading a counter", e))?.map_or(0, |v| read_u64(&v));
+                let old = t
+                    .get(key)
+                    .map_err(|e| err("reading a counter", e))?
+                    .map_or(0, |v| read_u64(&v));
                 let new = (old as i64).saturating_add(*delta).max(0) as u64;
                 t.insert(key, &new.to_be_bytes()).map(|_| ())
             }

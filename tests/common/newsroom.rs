@@ -22,11 +22,36 @@ pub struct Report {
 
 /// The five seeds with their real publication dates and made-up headlines and paths.
 pub const REPORTS: [Report; 5] = [
-    Report { seed: "000", title: "Deux drones abattus près de la base d’Al-Asad en Irak", date: "2021-06-07", path: "/2021/06/07/drones-abattus-al-asad" },
-    Report { seed: "001", title: "Irak: la base américaine d'Ain al-Asad fait l’objet d’une attaque de drones", date: "2024-07-16", path: "/2024/07/16/attaque-drones-ain-al-asad" },
-    Report { seed: "002", title: "Irak: deux drones lancés contre la base d'Aïn al-Assad", date: "2024-07-17", path: "/monde/2024/07/17/irak-deux-drones-ain-al-assad" },
-    Report { seed: "003", title: "Deux drones piégés visent une base de la coalition en Irak", date: "2022-01-04", path: "/2022/01/04/deuxieme-operation-drones" },
-    Report { seed: "004", title: "Une attaque à la roquette en Irak contre une base abritant des soldats américains", date: "2021-06-20", path: "/international/roquette-ain-al-assad-20-juin" },
+    Report {
+        seed: "000",
+        title: "Deux drones abattus près de la base d’Al-Asad en Irak",
+        date: "2021-06-07",
+        path: "/2021/06/07/drones-abattus-al-asad",
+    },
+    Report {
+        seed: "001",
+        title: "Irak: la base américaine d'Ain al-Asad fait l’objet d’une attaque de drones",
+        date: "2024-07-16",
+        path: "/2024/07/16/attaque-drones-ain-al-asad",
+    },
+    Report {
+        seed: "002",
+        title: "Irak: deux drones lancés contre la base d'Aïn al-Assad",
+        date: "2024-07-17",
+        path: "/monde/2024/07/17/irak-deux-drones-ain-al-assad",
+    },
+    Report {
+        seed: "003",
+        title: "Deux drones piégés visent une base de la coalition en Irak",
+        date: "2022-01-04",
+        path: "/2022/01/04/deuxieme-operation-drones",
+    },
+    Report {
+        seed: "004",
+        title: "Une attaque à la roquette en Irak contre une base abritant des soldats américains",
+        date: "2021-06-20",
+        path: "/international/roquette-ain-al-assad-20-juin",
+    },
 ];
 
 /// The text of a seed report, one paragraph per line.
@@ -43,7 +68,10 @@ pub fn seed_text(seed: &str) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An article page: the report's paragraphs inside an `<article>`, surrounded by an outlet's
