@@ -412,8 +412,13 @@ impl Run {
         }
         match saved {
             Saved::Stored {
-                copy_of, new_story, ..
+                id,
+                story,
+                copy_of,
+                new_story,
             } => {
+                // The crash test reads these lines as "reported as stored".
+                tracing::info!(url = %page.final_url, %id, %story, "stored");
                 self.tally.new_articles += 1;
                 self.tally.copies += usize::from(copy_of.is_some());
                 self.tally.new_stories += usize::from(new_story);
