@@ -202,6 +202,13 @@ impl Fetcher {
         self.inner.fetch_listing(url, state, Kind::Sitemap).await
     }
 
+    /// Whether robots.txt lets our user agent fetch `url`, fetching and caching the
+    /// origin's robots.txt if needed (for `fetch URL --explain`; the fetch methods check
+    /// by themselves). Always true when `respect_robots` is off.
+    pub async fn robots_allows(&self, url: &str) -> Result<bool, FetchError> {
+        self.inner.robots_allow(&parse_http(url)?).await
+    }
+
     /// The robots.txt cache, to save at the end of a run.
     pub fn export_robots(&self) -> RobotsCache {
         self.inner.robots.export()

@@ -135,7 +135,7 @@ impl Inner {
         let mut visited: Vec<Url> = vec![url.clone()];
         let mut current = url.clone();
         for _ in 0..=self.max_redirects {
-            if kind != Kind::Robots && self.respect_robots && !self.robots_allow(&current).await? {
+            if kind != Kind::Robots && !self.robots_allow(&current).await? {
                 tracing::debug!("{current}: disallowed by robots.txt");
                 return Ok(Got::RobotsDenied);
             }
@@ -207,8 +207,11 @@ impl Inner {
         result
     }
 
-    /// Whether robots.txt lets our agent fetch `url`.
-    async fn robots_allow(&self, url: &Url) -> Result<bool, FetchError> {
+    /// Whether robots.txt lets our agent fetch `url` (always, when `respect_robots` is off).
+    pub(crate) async fn robots_allow(&self, url: &Url) -> Result<bool, FetchError> {
+        if !self.respect_robots {
+            return Ok(true);
+        }
         let rules = self.robots_rules(url).await?;
         Ok(rules.allows(url.as_str()))
     }
