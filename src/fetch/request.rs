@@ -12,7 +12,11 @@
 //!   to `max_retries` times with exponential backoff and jitter (backon), starting at the
 //!   per-host delay (at least 50 ms) and at most 60 s apart. A `Retry-After` on 429/503
 //!   replaces the backoff delay and also holds back the whole host; one above
-//!   [`super::MAX_RETRY_AFTER`] is not waited for: the URL fails with the delay in its error.
+//!   [`super::MAX_RETRY_AFTER`] is not waited for: the URL fails with the delay in its error
+//!   (the host is still held back by that cap, so the rest of the run stays polite).
+//!
+//! Time bound of one URL: each attempt is cut at `timeout` (connect included), so the worst
+//! case is `(max_retries + 1) × timeout` plus the backoff delays, per redirect hop.
 
 use std::future::Future;
 use std::pin::Pin;
