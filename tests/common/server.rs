@@ -192,8 +192,18 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with these routes on `127.0.0.1` at an ephemeral port.
     pub fn start<K: Into<String>>(routes: impl IntoIterator<Item = (K, Route)>) -> TestServer {
+        let routes: Vec<(String, Route)> = routes.into_iter().map(|(k, r)| (k.into(), r)).collect();
+        TestServer::start_with(move |_| routes)
+    }
+
+    /// Starts a server whose routes are built knowing its own base URL
+    /// (`http://127.0.0.1:PORT`), for pages that link to themselves absolutely.
+    pub fn start_with(routes: impl FnOnce(&str) -> Vec<(String, Route)>) -> TestServer {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let addr = std_listener.local_addr().expect("local addr");
         let routes: BTreeMap<String, Route> =
-            routes.into_iter().map(|(k, r)| (k.into(), r)).collect();
+            routes(&format!("http://{addr}")).into_iter().collect();
         // Compress gzip bombs now, so that a client's timeout does not run while we do.
         for route in routes.values() {
             if let Route::GzipBomb {
@@ -210,9 +220,6 @@ impl TestServer {
             log: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
         });
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        std_listener.set_nonblocking(true).expect("nonblocking");
-        let addr = std_listener.local_addr().expect("local addr");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::spawn(move || {
