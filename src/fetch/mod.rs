@@ -131,6 +131,7 @@ pub enum FeedOutcome {
         children: Vec<String>,
     },
     /// The server answered 304 to our conditional GET: nothing new, no body downloaded.
+    /// A sitemap index's children are still in [`FeedState::children`]: visit them anyway.
     NotModified,
     /// robots.txt forbids our user agent this URL.
     RobotsDenied,

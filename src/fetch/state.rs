@@ -39,6 +39,11 @@ pub struct FeedState {
     pub consecutive_failures: u32,
     /// No attempt before this instant (set after failures).
     pub next_attempt_after: Option<DateTime<Utc>>,
+    /// For a sitemap index: the child sitemaps its last body listed. When the index answers
+    /// 304 its children must still be visited (they change while the index does not), and
+    /// this is where they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
 }
 
 impl FeedState {
