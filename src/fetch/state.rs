@@ -132,4 +132,16 @@ mod tests {
         );
         assert_eq!(state.etag.as_deref(), Some("\"v2\""));
     }
+
+    #[test]
+    fn state_saved_by_an_older_version_still_loads() {
+        let old: Result<FeedState, _> =
+            serde_json::from_str(r#"{"etag":"\"v1\"","consecutive_failures":2}"#);
+        let old = old.unwrap_or_default();
+        assert_eq!(
+            (old.etag.as_deref(), old.consecutive_failures),
+            (Some("\"v1\""), 2)
+        );
+        assert!(old.children.is_empty());
+    }
 }
