@@ -18,11 +18,13 @@
 //! single-byte encoding on bytes that are valid UTF-8 with non-ASCII (a UTF-8 page behind a
 //! server that says ISO-8859-1) are both common on news sites and both give mojibake if
 //! obeyed; valid multi-byte UTF-8 almost never happens by accident in a legacy encoding.
+//! Also dropped: a header declaring UTF-16 on bytes without NULs, and labels WHATWG maps to
+//! the "replacement" encoding (which would decode to nothing but U+FFFD).
 //! Change two: labels map through the WHATWG table, so `iso-8859-1` decodes as windows-1252
 //! (a superset: the `’` and `œ` of French pages labelled Latin-1 come out right).
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// Bytes the WHATWG prescan looks at.
 const PRESCAN_BYTES: usize = 1024;
@@ -94,6 +96,13 @@ fn decoded(encoding: &'static Encoding, bytes: &[u8], source: CharsetSource) -> 
 fn contradicted(encoding: &'static Encoding, bytes: &[u8]) -> bool {
     if encoding == UTF_8 {
         return std::str::from_utf8(bytes).is_err();
+    }
+    if encoding == REPLACEMENT {
+        return true; // A label browsers refuse (iso-2022-kr...): decoding gives only U+FFFD.
+    }
+    if encoding == UTF_16LE || encoding == UTF_16BE {
+        // UTF-16 markup has a NUL in every ASCII character; none in 1024 bytes means not UTF-16.
+        return !bytes[..bytes.len().min(PRESCAN_BYTES)].contains(&0);
     }
     let single_byte = encoding.is_single_byte();
     single_byte && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok()
@@ -336,6 +345,22 @@ mod tests {
             (d.source, d.text.as_str()),
             (CharsetSource::Guess, page.as_str())
         );
+    }
+
+    #[test]
+    fn impossible_header_declarations_fall_back_to_the_guess() {
+        let page = format!("<p>{FRENCH}</p>");
+        for header in [
+            "text/html; charset=utf-16",
+            "text/html; charset=iso-2022-kr",
+        ] {
+            let d = decode(page.as_bytes(), Some(header));
+            assert_eq!(
+                (d.source, d.text.as_str()),
+                (CharsetSource::Guess, page.as_str()),
+                "{header}"
+            );
+        }
     }
 
     #[test]

@@ -135,8 +135,13 @@ async fn sitemap_index_and_gzipped_news_sitemap_over_http() {
         ),
     ]);
     let f = fetcher(&settings());
-    let mut state = FeedState::default();
-    match bounded(5, f.fetch_sitemap(&server.url("/sitemap.xml"), &mut state)).await {
+    let mut index_state = FeedState::default();
+    match bounded(
+        5,
+        f.fetch_sitemap(&server.url("/sitemap.xml"), &mut index_state),
+    )
+    .await
+    {
         Ok(FeedOutcome::Fresh {
             entries, children, ..
         }) => {
@@ -146,6 +151,11 @@ async fn sitemap_index_and_gzipped_news_sitemap_over_http() {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(
+        index_state.children.len(),
+        2,
+        "children kept for a later 304"
+    );
     let mut state = FeedState::default();
     match bounded(5, f.fetch_sitemap(&server.url("/news.xml.gz"), &mut state)).await {
         Ok(FeedOutcome::Fresh { entries, .. }) => assert_eq!(entries.len(), 2),

@@ -26,8 +26,9 @@ impl Inner {
         let result = self.listing_once(url, state, kind).await;
         let now = Utc::now();
         match &result {
-            Ok((FeedOutcome::Fresh { .. }, etag, last_modified)) => {
-                state.record_success(now, etag.clone(), last_modified.clone(), true)
+            Ok((FeedOutcome::Fresh { children, .. }, etag, last_modified)) => {
+                state.record_success(now, etag.clone(), last_modified.clone(), true);
+                state.children = children.clone();
             }
             Ok((FeedOutcome::NotModified, _, _)) => state.record_success(now, None, None, false),
             Ok(_) => {}

@@ -131,6 +131,7 @@ pub enum FeedOutcome {
         children: Vec<String>,
     },
     /// The server answered 304 to our conditional GET: nothing new, no body downloaded.
+    /// A sitemap index's children are still in [`FeedState::children`]: visit them anyway.
     NotModified,
     /// robots.txt forbids our user agent this URL.
     RobotsDenied,
@@ -200,6 +201,13 @@ impl Fetcher {
         state: &mut FeedState,
     ) -> Result<FeedOutcome, FetchError> {
         self.inner.fetch_listing(url, state, Kind::Sitemap).await
+    }
+
+    /// Whether robots.txt lets our user agent fetch `url`, fetching and caching the
+    /// origin's robots.txt if needed (for `fetch URL --explain`; the fetch methods check
+    /// by themselves). Always true when `respect_robots` is off.
+    pub async fn robots_allows(&self, url: &str) -> Result<bool, FetchError> {
+        self.inner.robots_allow(&parse_http(url)?).await
     }
 
     /// The robots.txt cache, to save at the end of a run.

@@ -12,7 +12,11 @@
 //!   to `max_retries` times with exponential backoff and jitter (backon), starting at the
 //!   per-host delay (at least 50 ms) and at most 60 s apart. A `Retry-After` on 429/503
 //!   replaces the backoff delay and also holds back the whole host; one above
-//!   [`super::MAX_RETRY_AFTER`] is not waited for: the URL fails with the delay in its error.
+//!   [`super::MAX_RETRY_AFTER`] is not waited for: the URL fails with the delay in its error
+//!   (the host is still held back by that cap, so the rest of the run stays polite).
+//!
+//! Time bound of one URL: each attempt is cut at `timeout` (connect included), so the worst
+//! case is `(max_retries + 1) × timeout` plus the backoff delays, per redirect hop.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -135,7 +139,7 @@ impl Inner {
         let mut visited: Vec<Url> = vec![url.clone()];
         let mut current = url.clone();
         for _ in 0..=self.max_redirects {
-            if kind != Kind::Robots && self.respect_robots && !self.robots_allow(&current).await? {
+            if kind != Kind::Robots && !self.robots_allow(&current).await? {
                 tracing::debug!("{current}: disallowed by robots.txt");
                 return Ok(Got::RobotsDenied);
             }
@@ -207,8 +211,11 @@ impl Inner {
         result
     }
 
-    /// Whether robots.txt lets our agent fetch `url`.
-    async fn robots_allow(&self, url: &Url) -> Result<bool, FetchError> {
+    /// Whether robots.txt lets our agent fetch `url` (always, when `respect_robots` is off).
+    pub(crate) async fn robots_allow(&self, url: &Url) -> Result<bool, FetchError> {
+        if !self.respect_robots {
+            return Ok(true);
+        }
         let rules = self.robots_rules(url).await?;
         Ok(rules.allows(url.as_str()))
     }

@@ -6,8 +6,8 @@
 //! falling back to the `*` group.
 //!
 //! Following RFC 9309: a 2xx body is parsed (at most [`ROBOTS_MAX_BYTES`]); a 4xx, too many
-//! redirects, an oversized or unparsable file mean "no rules, all allowed"; a 5xx or a
-//! network failure means "unavailable": the last cached copy is used even if expired, and
+//! redirects, an oversized or unparsable file mean "no rules, all allowed"; a 5xx, a 429 (as
+//! Google reads it: the site is overloaded, not open) or a network failure means "unavailable": the last cached copy is used even if expired, and
 //! without one the URL fails with [`FetchError::RobotsUnavailable`] (retried next run),
 //! remembered for [`UNAVAILABLE_FOR`] so one dead host costs one robots fetch per run.
 //!
@@ -190,7 +190,7 @@ pub(crate) fn agent_token(user_agent: &str) -> String {
 /// What a failed robots.txt fetch means: `Ok(entry)` with no rules, or unavailable.
 pub(crate) fn entry_for_failure(now: DateTime<Utc>, error: &FetchError) -> Option<RobotsEntry> {
     match error {
-        FetchError::Status { status, .. } if (400..500).contains(status) => {
+        FetchError::Status { status, .. } if (400..500).contains(status) && *status != 429 => {
             Some(RobotsEntry::new(now, None))
         }
         FetchError::TooManyRedirects { .. }
@@ -222,6 +222,30 @@ mod tests {
         assert!(rules.allows("http://a/news/1"));
         assert!(!rules.allows("http://a/private/1"));
         assert_eq!(rules.crawl_delay(), Some(Duration::from_millis(2500)));
+    }
+
+    #[test]
+    fn missing_file_allows_all_but_overload_and_errors_do_not() {
+        let status = |status| FetchError::Status {
+            url: "http://a/robots.txt".into(),
+            status,
+            retry_after: None,
+        };
+        let now = Utc::now();
+        assert_eq!(
+            entry_for_failure(now, &status(404)).map(|e| e.body),
+            Some(None)
+        );
+        assert_eq!(
+            entry_for_failure(now, &status(403)).map(|e| e.body),
+            Some(None)
+        );
+        assert_eq!(entry_for_failure(now, &status(429)), None);
+        assert_eq!(entry_for_failure(now, &status(503)), None);
+        let reset = FetchError::Reset {
+            url: "http://a/robots.txt".into(),
+        };
+        assert_eq!(entry_for_failure(now, &reset), None);
     }
 
     #[test]

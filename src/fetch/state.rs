@@ -39,6 +39,11 @@ pub struct FeedState {
     pub consecutive_failures: u32,
     /// No attempt before this instant (set after failures).
     pub next_attempt_after: Option<DateTime<Utc>>,
+    /// For a sitemap index: the child sitemaps its last body listed. When the index answers
+    /// 304 its children must still be visited (they change while the index does not), and
+    /// this is where they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
 }
 
 impl FeedState {
@@ -126,5 +131,17 @@ mod tests {
             (0, None)
         );
         assert_eq!(state.etag.as_deref(), Some("\"v2\""));
+    }
+
+    #[test]
+    fn state_saved_by_an_older_version_still_loads() {
+        let old: Result<FeedState, _> =
+            serde_json::from_str(r#"{"etag":"\"v1\"","consecutive_failures":2}"#);
+        let old = old.unwrap_or_default();
+        assert_eq!(
+            (old.etag.as_deref(), old.consecutive_failures),
+            (Some("\"v1\""), 2)
+        );
+        assert!(old.children.is_empty());
     }
 }
