@@ -199,7 +199,12 @@ impl Run {
                     self.reporter
                         .note(&format!("state of {url} not saved: {e}"));
                 }
-                let children = self.take_listing(outlet, &url, result, &mut found);
+                let not_modified = matches!(result, Ok(FeedOutcome::NotModified));
+                let mut children = self.take_listing(outlet, &url, result, &mut found);
+                if not_modified {
+                    // An unchanged sitemap index still has children that change.
+                    children = state.children.clone();
+                }
                 if sitemap && depth < SITEMAP_DEPTH {
                     listings.extend(children.into_iter().map(|c| (outlet, c, true, depth + 1)));
                 }
