@@ -137,6 +137,21 @@ pub fn identity(fetched_url: &str, page_canonical: Option<&str>) -> Option<Strin
     }
 }
 
+/// The publication date to keep: the feed entry's date beats a date the page only implies
+/// (a URL pattern, or a date read in a short line of text, which may be a photo caption's),
+/// but not one the page states in its markup.
+fn published(page: Option<Dated>, feed: Option<DateTime<Utc>>) -> Option<Dated> {
+    let stated = |d: &Dated| !matches!(d.source, DateSource::Url | DateSource::Text);
+    match (page, feed) {
+        (Some(page), _) if stated(&page) => Some(page),
+        (page, None) => page,
+        (_, Some(at)) => Some(Dated {
+            at,
+            source: DateSource::Feed,
+        }),
+    }
+}
+
 /// Clusters `article` against the store and commits it, in one transaction.
 /// `feed_published` is the feed entry's date, used when the page gives none.
 pub fn save(
@@ -153,12 +168,7 @@ pub fn save(
         store.add_alias(fetched_url, &id)?;
         return Ok(Saved::AlreadyStored { id });
     }
-    if article.published.is_none() {
-        article.published = feed_published.map(|at| Dated {
-            at,
-            source: DateSource::Feed,
-        });
-    }
+    article.published = published(article.published.take(), feed_published);
     let mut record = StoredArticle::from_article(
         &article,
         &source.outlet,
@@ -207,4 +217,36 @@ fn assign_in_store(
     let (assignment, changes) =
         cluster::assign(&state, doc, &cluster::Config::default()).map_err(invalid)?;
     Ok((assignment, cluster_state::ops(&changes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> DateTime<Utc> {
+        format!("{s}T00:00:00Z").parse().expect("test date")
+    }
+
+    fn dated(s: &str, source: DateSource) -> Option<Dated> {
+        Some(Dated { at: day(s), source })
+    }
+
+    #[test]
+    fn feed_date_beats_a_date_read_in_the_text_or_url_but_not_markup() {
+        let feed = Some(day("2021-06-20"));
+        // Seed 004 captions a photo "le 29 mars 2020": not the publication date.
+        let caption = dated("2020-03-29", DateSource::Text);
+        assert_eq!(
+            published(caption.clone(), feed),
+            dated("2021-06-20", DateSource::Feed)
+        );
+        assert_eq!(
+            published(dated("2021-06-19", DateSource::Url), feed),
+            dated("2021-06-20", DateSource::Feed)
+        );
+        let meta = dated("2021-06-21", DateSource::Meta);
+        assert_eq!(published(meta.clone(), feed), meta);
+        assert_eq!(published(caption.clone(), None), caption);
+        assert_eq!(published(None, None), None);
+    }
 }

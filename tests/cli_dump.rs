@@ -329,16 +329,32 @@ fn check_prints_counts_and_fails_with_4_on_damage() {
     july_store(tmp.path());
     {
         let store = open_store(tmp.path());
-        let state = serde_json::json!({"last_success": "2026-11-22T05:00:00Z", "last_failure": "2026-11-21T05:00:00Z", "failures": 0});
-        store
-            .put_state("feed", "https://lemonde.fr/rss", &state)
-            .unwrap();
+        // Feed states as ingest saves them: one healthy, one failing twice in a row.
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let error = newsfold::fetch::FetchError::Status {
+            url: "https://lefigaro.fr/rss".into(),
+            status: 500,
+            retry_after: None,
+        };
+        let mut healthy = newsfold::fetch::FeedState::default();
+        healthy.record_failure(at("2026-11-21T05:00:00.123456Z"), &error);
+        healthy.record_success(at("2026-11-22T05:00:00.5Z"), None, None, true);
+        let mut failing = newsfold::fetch::FeedState::default();
+        failing.record_failure(at("2026-11-21T05:00:00Z"), &error);
+        failing.record_failure(at("2026-11-22T05:00:00Z"), &error);
+        for (url, state) in [
+            ("https://lemonde.fr/rss", healthy),
+            ("https://lefigaro.fr/rss", failing),
+        ] {
+            let value = serde_json::to_value(&state).unwrap();
+            store.put_state("feed", url, &value).unwrap();
+        }
     }
     let path = tmp.path().to_str().unwrap();
     let out = newsfold(&["check", "--store", path], tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    for line in ["consistent (schema 1)", "outlets       3\n", "feeds         1 (0 failing)\n", "articles      5\n", "copies        1\n", "stories       3\n", "feed https://lemonde.fr/rss: last success 2026-11-22T05:00:00Z, last failure 2026-11-21T05:00:00Z\n"] {
+    for line in ["consistent (schema 1)", "outlets       3\n", "feeds         2 (1 failing)\n", "articles      5\n", "copies        1\n", "stories       3\n", "feed https://lemonde.fr/rss: last success 2026-11-22T05:00:00Z, last failure 2026-11-21T05:00:00Z\n", "feed https://lefigaro.fr/rss: last success never, last failure 2026-11-22T05:00:00Z (2 in a row: "] {
         assert!(text.contains(line), "{line:?} not in\n{text}");
     }
     {

@@ -313,8 +313,16 @@ impl Store {
 
     /// Every feed's last outcomes, by URL.
     pub fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StoreError> {
-        let text =
-            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        // Instants are shown to the second; a value that is not a date is shown as it is.
+        let text = |v: &serde_json::Value, k: &str| {
+            let raw = v.get(k).and_then(|x| x.as_str())?;
+            Some(match chrono::DateTime::parse_from_rfc3339(raw) {
+                Ok(at) => at
+                    .with_timezone(&chrono::Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                Err(_) => raw.to_string(),
+            })
+        };
         Ok(self
             .state_entries(FEED_STATE)?
             .into_iter()
