@@ -118,7 +118,11 @@ pub(crate) fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
             // A bar or dot almost always sets off a site name; a dash may be part of
             // the headline ("Biden - Trump debate"), so it needs a clearly longer head.
             let strong = matches!(*sep, " | " | " :: " | " · " | " • ");
-            let longer = if strong { head.len() > tail.len() } else { head.len() > tail.len() * 2 };
+            let longer = if strong {
+                head.len() > tail.len()
+            } else {
+                head.len() > tail.len() * 2
+            };
             let short_tail = tail.split_whitespace().count() <= 4 && longer;
             if same(tail) || site.is_none() && short_tail {
                 return strip_site_suffix(head.trim(), site);
