@@ -102,9 +102,14 @@ fn every_stderr_line_of_a_run_is_json_of_one_shape() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let lines = json_lines(&out.stderr);
-    let of = |target: &str| lines.iter().filter(move |v| v["target"] == target);
+    let report: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|v| v["target"] == "newsfold::report")
+        .collect();
     // The reporter's lines: two failures (the 404 page, the 500 feed), then the summary.
-    let failed: Vec<&serde_json::Value> = of("newsfold::report")
+    let failed: Vec<&serde_json::Value> = report
+        .iter()
+        .copied()
         .filter(|v| v["fields"]["event"] == "failed")
         .collect();
     assert_eq!(failed.len(), 2, "{lines:#?}");
@@ -120,7 +125,8 @@ fn every_stderr_line_of_a_run_is_json_of_one_shape() {
     assert!(failed.iter().all(|v| v["fields"]["reason"]
         .as_str()
         .is_some_and(|r| r.contains("HTTP"))));
-    let summary: Vec<_> = of("newsfold::report")
+    let summary: Vec<_> = report
+        .iter()
         .filter(|v| v["fields"]["event"] == "summary")
         .collect();
     assert_eq!(summary.len(), 1);
