@@ -31,15 +31,21 @@ pub enum ConfigError {
         message: String,
     },
     /// A value of the right type but not usable.
-    #[error("{path}: {key}: {message}")]
+    #[error("{path}{}: {key}: {message}", line_note(*.line))]
     Invalid {
         /// The file.
         path: PathBuf,
+        /// The line of the key (1-based), when it can be found.
+        line: Option<usize>,
         /// Where in the file: `settings.timeout_secs`, `outlet "Le Monde".feeds[2]`.
         key: String,
         /// What is wrong.
         message: String,
     },
+}
+
+fn line_note(line: Option<usize>) -> String {
+    line.map(|n| format!(": line {n}")).unwrap_or_default()
 }
 
 /// `feeds.toml` as written, before validation.
@@ -206,15 +212,29 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+            message: parse_message(text, &e),
         })?;
-        Config::from_raw(raw, path)
+        Config::from_raw(raw, path).map_err(|e| match e {
+            ConfigError::Invalid {
+                path,
+                line: None,
+                key,
+                message,
+            } => ConfigError::Invalid {
+                line: line_of_key(text, &key),
+                path,
+                key,
+                message,
+            },
+            e => e,
+        })
     }
 
     /// Checks values and fills defaults.
     pub fn from_raw(raw: RawConfig, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |key: String, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
+            line: None,
             key,
             message,
         };
@@ -276,6 +296,91 @@ impl Config {
     }
 }
 
+/// toml's error as one line: `line L, key K: what` (toml's own text spreads over several
+/// lines with a drawing of the place, which a cron mail or a log collector mangles).
+fn parse_message(text: &str, err: &toml::de::Error) -> String {
+    let what = err.message().trim_end().replace('\n', " ");
+    let Some(at) = err.span().map(|s| s.start.min(text.len())) else {
+        return what;
+    };
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_no = text[..line_start].matches('\n').count() + 1;
+    let line = text[line_start..].lines().next().unwrap_or("");
+    match line.split_once('=').map(|(k, _)| k.trim()) {
+        Some(key) if !key.is_empty() && !key.starts_with('[') => {
+            format!("line {line_no}, key {key}: {what}")
+        }
+        _ => format!("line {line_no}: {what}"),
+    }
+}
+
+/// The line (1-based) where `key`, as [`ConfigError::Invalid`] names it, is written in
+/// `text`: `settings.timeout_secs`, `outlet "Le Monde".feeds[2]` (the line of `feeds =`),
+/// `outlet[3].name` (the fourth `[[outlet]]`). None when the file is laid out so that a
+/// line-by-line reading cannot tell (inline tables, dotted keys).
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |l: &str| l.trim_start().starts_with('[');
+    let assigns = |l: &str, k: &str| {
+        l.trim_start()
+            .strip_prefix(k)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    // The ranges of lines of each table: (header line index, end exclusive).
+    let tables = |name: &str| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim();
+            let bare = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if t.starts_with('[') && bare == name {
+                let end = (i + 1..lines.len())
+                    .find(|&j| header(lines[j]))
+                    .unwrap_or(lines.len());
+                out.push((i, end));
+            }
+        }
+        out
+    };
+    let find_in = |(from, to): (usize, usize), k: &str| {
+        (from + 1..to)
+            .find(|&j| assigns(lines[j], k))
+            .map(|j| j + 1)
+    };
+    let field = |k: &str| {
+        k.split(['[', '.'])
+            .next()
+            .unwrap_or(k)
+            .trim_matches('"')
+            .to_string()
+    };
+    if let Some(k) = key.strip_prefix("settings.") {
+        return tables("settings")
+            .into_iter()
+            .find_map(|t| find_in(t, &field(k)));
+    }
+    let outlets = tables("outlet");
+    if let Some(rest) = key.strip_prefix("outlet[") {
+        let (index, k) = rest.split_once("].")?;
+        let table = *outlets.get(index.parse::<usize>().ok()?)?;
+        return find_in(table, &field(k)).or(Some(table.0 + 1));
+    }
+    let rest = key.strip_prefix("outlet \"")?;
+    let (name, k) = rest.split_once("\".")?;
+    let quoted = format!("{name:?}");
+    let table = outlets.into_iter().find(|&(from, to)| {
+        (from + 1..to).any(|j| {
+            assigns(lines[j], "name")
+                && lines[j].split_once('=').map(|(_, v)| v.trim()) == Some(quoted.as_str())
+        })
+    })?;
+    find_in(table, &field(k))
+}
+
 fn parse_urls(list: &[String], key: &str) -> Result<Vec<Url>, (String, String)> {
     list.iter()
         .enumerate()
@@ -293,7 +398,7 @@ fn parse_urls(list: &[String], key: &str) -> Result<Vec<Url>, (String, String)> 
 fn seconds(value: Option<f64>, key: &str, default: Duration) -> Result<Duration, (String, String)> {
     match value {
         None => Ok(default),
-        Some(v) if v.is_finite() && v >= 0.0 && v < 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        Some(v) if (0.0..86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
         Some(v) => Err((
             format!("settings.{key}"),
             format!("{v} is not a number of seconds between 0 and 86400"),
@@ -379,8 +484,18 @@ mod tests {
         let err = parse("[settings]\nconcurrency = 2\n\n[[outlet]]\nname = \"a\"\nfeed = [\"https://a.example/rss\"]\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("line 6"), "{err}");
-        assert!(err.contains("feed"), "{err}");
+        assert!(
+            err.starts_with("feeds.toml: line 6, key feed: unknown field `feed`"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = parse("[settings]\nconcurrency = \"two\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("feeds.toml: line 2, key concurrency: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -397,6 +512,28 @@ mod tests {
         let c = parse("[[outlet]]\nname = \"a\"\nfeeds = [\"https://a.example/rss\"]\n").unwrap();
         assert_eq!(c.settings.per_host_delay, Duration::from_secs(1));
         assert_eq!(c.outlets[0].feeds[0].as_str(), "https://a.example/rss");
+    }
+
+    #[test]
+    fn bad_values_name_their_line() {
+        let text = "[settings]\nconcurrency = 2\ntimeout_secs = -1\n";
+        let err = parse(text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "feeds.toml: line 3: settings.timeout_secs: -1 is not a number of seconds between 0 and 86400"
+        );
+        let text = "[[outlet]]\nname = \"a\"\nfeeds = [\"https://a.example/rss\"]\n\n[[outlet]]\nname = \"b\"\nlang = \"fr\"\n\nfeeds = [\n  \"https://b.example/rss\",\n  \"ftp://x\",\n]\n";
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("feeds.toml: line 9: outlet \"b\".feeds[1]: "),
+            "{err}"
+        );
+        let text = "[[outlet]]\nname = \"a\"\nfeeds = [\"https://a.example/rss\"]\n[[outlet]]\nfeeds = [\"https://b.example/rss\"]\n";
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("feeds.toml: line 4: outlet[1].name: "),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -141,6 +142,13 @@ fn bad_outlet() -> TestServer {
                 Route::Fixed(Reply::html(page(2, "/private/secret"))),
             ),
         ];
+        // An ISO-8859-1 page with no charset anywhere, neither header nor meta (seed 003's
+        // text: a copy of the good outlet's report, once decoded right).
+        let latin1_html = page(3, "/latin1").replace("<meta charset=\"utf-8\">", "");
+        let latin1 = encoding_rs::WINDOWS_1252
+            .encode(&latin1_html)
+            .0
+            .into_owned();
         // A Windows-1252 page that claims UTF-8 (seed 002's text).
         let claims_utf8 = encoding_rs::WINDOWS_1252
             .encode(&page(2, "/cp1252"))
@@ -152,6 +160,7 @@ fn bad_outlet() -> TestServer {
             .collect();
         items.retain(|(_, u)| !u.ends_with("/loop-b"));
         items.push(("Article cp1252".into(), format!("{base}/cp1252")));
+        items.push(("Article latin1".into(), format!("{base}/latin1")));
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Mauvais &eacute;dition &amp co</title>\n");
         for (i, (title, link)) in items.iter().enumerate() {
             // Broken entities and a control character, as sloppy CMSs write them.
@@ -165,6 +174,10 @@ fn bad_outlet() -> TestServer {
         routes.push((
             "/feed".into(),
             Route::Fixed(Reply::ok("application/rss+xml", xml)),
+        ));
+        routes.push((
+            "/latin1".into(),
+            Route::Fixed(Reply::ok("text/html", latin1)),
         ));
         routes.push((
             "/cp1252".into(),
@@ -215,8 +228,9 @@ fn misbehaving_outlet_does_not_stop_the_others() {
         "run bounded in time, took {took:?}"
     );
     // Stored: the good outlet's two reports, and the bad outlet's readable pages (500 then
-    // success, 429 then success, the Windows-1252 page claiming UTF-8).
-    assert!(err.contains("5 new articles"), "{err}");
+    // success, 429 then success, the Windows-1252 page claiming UTF-8, the ISO-8859-1 page
+    // without a charset, which is a copy of the good outlet's seed 003).
+    assert!(err.contains("6 new articles (1 copies)"), "{err}");
     for (path, reason) in [
         ("/slow-headers", "timed out"),
         ("/trickle", "timed out"),
@@ -252,11 +266,34 @@ fn misbehaving_outlet_does_not_stop_the_others() {
     // Binary and empty pages are skipped, not stored and not failures.
     assert!(err.contains("2 skipped"), "{err}");
     let check = newsfold(&["check", "--store", store.to_str().expect("utf-8")]);
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "store consistent: {}",
-        String::from_utf8_lossy(&check.stdout)
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(0), "store consistent: {report}");
+    // `check` is issue 6's `stats`: outlets, feeds with their last success and failure,
+    // articles, copies, stories.
+    for line in [
+        "outlets       2",
+        "feeds         4 (2 failing)",
+        "articles      6",
+        "copies        1",
+    ] {
+        assert!(report.contains(line), "{line:?} in:\n{report}");
+    }
+    let broken_feed = report
+        .lines()
+        .find(|l| l.starts_with(&format!("feed {}:", broken.url("/feed"))))
+        .unwrap_or_else(|| panic!("the failing feed listed: {report}"));
+    assert!(
+        broken_feed.contains("last success never, last failure 20")
+            && broken_feed.ends_with("(1 in a row: HTTP 500)"),
+        "{broken_feed}"
+    );
+    let good_feed = report
+        .lines()
+        .find(|l| l.starts_with(&format!("feed {}:", good.url("/rss"))))
+        .unwrap_or_else(|| panic!("the good feed listed: {report}"));
+    assert!(
+        good_feed.contains("last success 20") && good_feed.ends_with("last failure never"),
+        "{good_feed}"
     );
     // The page that claimed UTF-8 but was Windows-1252 reads right.
     let db = newsfold::store::Store::open(
@@ -273,6 +310,38 @@ fn misbehaving_outlet_does_not_stop_the_others() {
         .expect("cp1252 page stored")
         .text;
     assert!(text.contains("Aïn al-Assad"), "{text}");
+    let stored = |url: String| {
+        let id =
+            newsfold::store::article_id(&newsfold::canonical::canonicalize(&url).expect("url"));
+        db.article(&id)
+            .expect("read")
+            .unwrap_or_else(|| panic!("{url} stored"))
+    };
+    // The ISO-8859-1 page without any charset reads right.
+    let latin1 = stored(bad.url("/latin1"));
+    assert!(
+        latin1.text.contains("Deuxième opération en 24 heures"),
+        "{}",
+        latin1.text
+    );
+    // The other outlet is stored whole, and the retried pages too.
+    for r in [&REPORTS[0], &REPORTS[3]] {
+        assert_eq!(stored(good.url(r.path)).outlet, "Bon Journal");
+    }
+    for path in ["/flaky", "/rate-limited"] {
+        assert_eq!(stored(bad.url(path)).outlet, "Mauvais");
+    }
+    assert_eq!(
+        bad.requests_to("/flaky").len(),
+        2,
+        "500 retried once, then success"
+    );
+    let limited = bad.requests_to("/rate-limited");
+    assert_eq!(limited.len(), 2);
+    assert!(
+        limited[1].at.duration_since(limited[0].at) >= Duration::from_millis(900),
+        "Retry-After: 1 was waited for"
+    );
 }
 
 /// A newsroom of `n` article pages on one server (seed texts under distinct paths, each
@@ -389,7 +458,7 @@ fn sigterm_stops_after_the_article_in_hand() {
     );
     let store = dir.path().join("store");
     let store = store.to_str().expect("utf-8");
-    let mut run = spawn(&["-v", "ingest", "--config", &config, "--store", store]);
+    let run = spawn(&["-v", "ingest", "--config", &config, "--store", store]);
     std::thread::sleep(Duration::from_millis(1500));
     let pid = run.id().to_string();
     let term = Command::new("kill")
@@ -419,35 +488,70 @@ fn sigterm_stops_after_the_article_in_hand() {
     );
 }
 
+/// Runs `ingest` and SIGKILLs it: `after_first_store` false, `delay` after the start (it
+/// may not have stored anything yet); true, `delay` after it reported its first article
+/// stored (or when it ends, or after a minute). Returns the URLs it reported stored.
+fn run_and_kill(args: &[&str], delay: Duration, after_first_store: bool) -> Vec<String> {
+    let mut run = spawn(args);
+    let stderr = run.stderr.take().expect("piped stderr");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = lines_tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    if after_first_store {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match lines_rx.recv_timeout(left) {
+                Ok(line) if !stored_lines(&line).is_empty() => break,
+                Ok(_) => {}
+                Err(_) => break, // the run ended (stderr closed) or took a minute
+            }
+        }
+    }
+    std::thread::sleep(delay);
+    let _ = run.kill(); // SIGKILL
+    let _ = run.wait();
+    let stderr = reader.join().expect("stderr reader");
+    stored_lines(&stderr)
+}
+
 #[test]
 fn sigkill_at_random_moments_loses_nothing_reported() {
     let room = many_articles(25);
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(
         dir.path(),
-        "per_host_delay_secs = 0.01\n",
+        "per_host_delay_secs = 0.05\n",
         &[("Le Flux", room.url("/rss"))],
     );
     let store = dir.path().join("store");
     let store = store.to_str().expect("utf-8");
+    let args = ["-v", "ingest", "--config", &config, "--store", store];
     let mut reported: Vec<String> = Vec::new();
-    // A fixed xorshift sequence: random-looking kill times, the same on every run of the test.
+    // A fixed xorshift sequence: random-looking kill times, the same on every run of the
+    // test. Odd rounds kill at a moment counted from the start (during start-up, the feed,
+    // or the articles, depending on the machine's load); even rounds a moment after the run
+    // reported its first article stored, so that kills mid-write happen however slow the
+    // machine is.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..8 {
+    for round in 0..8 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(30 + seed % 400);
-        let mut run = spawn(&["-v", "ingest", "--config", &config, "--store", store]);
-        std::thread::sleep(delay);
-        let _ = run.kill(); // SIGKILL
-        let out = run.wait_with_output().expect("wait");
-        reported.extend(stored_lines(&String::from_utf8_lossy(&out.stderr)));
+        let delay = Duration::from_millis(seed % 400);
+        reported.extend(run_and_kill(&args, delay, round % 2 == 0));
         let check = newsfold(&["check", "--store", store]);
         assert_eq!(
             check.status.code(),
             Some(0),
-            "consistent after a kill at {delay:?}: {}",
+            "consistent after a kill (round {round}, {delay:?}): {}",
             String::from_utf8_lossy(&check.stdout)
         );
     }

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{open_existing_store, settings_for, store_failure, Exit};
+use super::{open_existing_store, report, settings_for, store_failure, Exit};
 use crate::store::CheckReport;
 
 /// Checks the store.
@@ -30,19 +30,19 @@ pub fn run(config: Option<&Path>, store: Option<PathBuf>) -> Exit {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => {
-            eprintln!("newsfold: writing the check report: {e}");
+            report::error(&format!("writing the check report: {e}"));
             return Exit::Fatal;
         }
     }
     if report.is_consistent() {
         Exit::Ok
     } else {
-        eprintln!(
-            "newsfold: store {} is inconsistent: {} problem{}",
+        report::error(&format!(
+            "store {} is inconsistent: {} problem{}",
             settings.store.display(),
             report.problem_count,
             if report.problem_count == 1 { "" } else { "s" }
-        );
+        ));
         Exit::Fatal
     }
 }
@@ -86,7 +86,9 @@ pub fn write_report(out: &mut dyn Write, store: &Path, report: &CheckReport) -> 
             when(&feed.last_failure)
         )?;
         match (feed.failures, &feed.last_error) {
-            (Some(n), Some(e)) if n > 0 => writeln!(out, " ({n} in a row: {e})")?,
+            (Some(n), Some(e)) if n > 0 => {
+                writeln!(out, " ({n} in a row: {})", report::reason(&feed.url, e))?
+            }
             (Some(n), None) if n > 0 => writeln!(out, " ({n} in a row)")?,
             _ => writeln!(out)?,
         }

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::report::Reporter;
+use super::report::{self, Reporter};
 use super::{Exit, LogFormat};
 use crate::boilerplate::{NoTemplates, Outcome};
 use crate::config::Config;
-use crate::fetch::{Fetcher, PageOutcome};
+use crate::fetch::{FetchError, Fetcher, PageOutcome};
 use crate::model::Article;
 use crate::pipeline::{self, Cleaned, Saved, Source};
 use crate::store::{Access, Store};
@@ -44,11 +44,7 @@ pub fn run(
         match Config::load(config_path) {
             Ok(c) => c,
             Err(e) => {
-                reporter.failed(
-                    "reading config",
-                    &config_path.display().to_string(),
-                    &e.to_string(),
-                );
+                reporter.error(&e.to_string());
                 return Exit::Usage;
             }
         }
@@ -67,9 +63,9 @@ pub fn run(
     });
     let page = match fetch_one(url, &config) {
         Ok(page) => page,
-        Err(message) => {
-            reporter.failed("fetching", url, &message);
-            return Exit::Partial;
+        Err((exit, message)) => {
+            reporter.failed("fetching", url, &report::reason(url, &message));
+            return exit;
         }
     };
     let store = if opts.save {
@@ -143,20 +139,30 @@ pub fn run(
     }
 }
 
-/// Fetches `url` with the configured limits, or says why not.
-fn fetch_one(url: &str, config: &Config) -> Result<crate::fetch::Page, String> {
+/// Fetches `url` with the configured limits, or says why not and with which status: 2
+/// for a URL that is not http(s), else 1 (the one item failed).
+fn fetch_one(url: &str, config: &Config) -> Result<crate::fetch::Page, (Exit, String)> {
+    let fatal = |e: String| (Exit::Fatal, e);
+    let failed = |e: FetchError| {
+        let exit = match e {
+            FetchError::BadUrl { .. } => Exit::Usage,
+            _ => Exit::Partial,
+        };
+        (exit, e.to_string())
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| fatal(e.to_string()))?;
     runtime.block_on(async {
-        let fetcher = Fetcher::new(&config.settings).map_err(|e| e.to_string())?;
-        match fetcher.fetch_page(url).await.map_err(|e| e.to_string())? {
+        let fetcher = Fetcher::new(&config.settings).map_err(|e| fatal(e.to_string()))?;
+        match fetcher.fetch_page(url).await.map_err(failed)? {
             PageOutcome::Fetched(page) => Ok(page),
-            PageOutcome::RobotsDenied => {
-                Err("robots.txt forbids this page to our user agent".into())
-            }
-            PageOutcome::Skipped(reason) => Err(format!("skipped: {reason}")),
+            PageOutcome::RobotsDenied => Err((
+                Exit::Partial,
+                "robots.txt forbids this page to our user agent".into(),
+            )),
+            PageOutcome::Skipped(reason) => Err((Exit::Partial, format!("skipped: {reason}"))),
         }
     })
 }

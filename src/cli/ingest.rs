@@ -8,6 +8,13 @@
 //! per-host pacing, and run each page through [`crate::pipeline`] in a fixed order
 //! (oldest first, then URL), so the same feeds give the same stories whatever order the
 //! network answers in. Ctrl-C or SIGTERM stops after the article in hand.
+//!
+//! `--refetch` re-checks: feeds are fetched without their conditional-GET validators, every
+//! listed article is fetched again even when stored, run through decode → extract →
+//! boilerplate, and compared with the stored text. A stored article is never rewritten:
+//! its identity, story, copy links and text stay as first stored (the story summaries,
+//! the copy index and the outlet template counts were all built from that text), and the
+//! run reports how many were re-fetched and which changed (`-v` names them).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -19,7 +26,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tokio::task::JoinHandle;
 
-use super::report::Reporter;
+use super::report::{self, Reporter};
 use super::{Exit, LogFormat};
 use crate::boilerplate::Outcome;
 use crate::canonical::canonicalize;
@@ -40,11 +47,7 @@ pub fn run(config_path: &Path, store: Option<PathBuf>, refetch: bool, format: Lo
     let config = match Config::load(config_path) {
         Ok(c) => c,
         Err(e) => {
-            reporter.failed(
-                "reading config",
-                &config_path.display().to_string(),
-                &e.to_string(),
-            );
+            reporter.error(&e.to_string());
             return Exit::Usage;
         }
     };
@@ -92,6 +95,8 @@ struct Tally {
     copies: usize,
     new_stories: usize,
     already_stored: usize,
+    refetched: usize,
+    changed: usize,
     skipped: usize,
     robots_denied: usize,
     failed: usize,
@@ -171,12 +176,17 @@ impl Run {
             let tasks: Vec<_> = listings
                 .drain(..)
                 .map(|(outlet, url, sitemap, depth)| {
-                    let state: FeedState = self
+                    let mut state: FeedState = self
                         .store
                         .get_state(FEED_STATE, &url)
                         .ok()
                         .flatten()
                         .unwrap_or_default();
+                    if self.refetch {
+                        // A 304 would list no article to re-fetch.
+                        state.etag = None;
+                        state.last_modified = None;
+                    }
                     let fetcher = fetcher.clone();
                     let handle = tokio::spawn(async move {
                         let mut state = state;
@@ -238,7 +248,7 @@ impl Run {
                     return children;
                 }
                 let mut entries = entries;
-                entries.sort_by(|a, b| b.published.cmp(&a.published));
+                entries.sort_by_key(|e| std::cmp::Reverse(e.published));
                 entries.truncate(self.config.settings.max_articles_per_feed);
                 entries
             }
@@ -267,7 +277,8 @@ impl Run {
             }
             Err(e) => {
                 self.tally.feeds_failed += 1;
-                self.reporter.failed("feed", url, &e.to_string());
+                self.reporter
+                    .failed("feed", url, &report::reason(url, &e.to_string()));
                 return Vec::new();
             }
         };
@@ -372,8 +383,11 @@ impl Run {
             }
             Err(e) => {
                 self.tally.failed += 1;
-                self.reporter
-                    .failed("article", &candidate.url, &e.to_string());
+                self.reporter.failed(
+                    "article",
+                    &candidate.url,
+                    &report::reason(&candidate.url, &e.to_string()),
+                );
                 return Ok(());
             }
         };
@@ -400,6 +414,9 @@ impl Run {
                 _ => "no article text",
             };
             tracing::info!(url = %candidate.url, why, "skipped");
+            return Ok(());
+        }
+        if self.refetch && self.recheck(candidate, &page.final_url, &cleaned.article)? {
             return Ok(());
         }
         let saved = pipeline::save(
@@ -433,6 +450,37 @@ impl Run {
         Ok(())
     }
 
+    /// Under `--refetch`: when the page is stored already, compares its new text with the
+    /// stored one, counts it, records `candidate`'s URL as an alias, and returns true (the
+    /// page is done). False for a page not stored yet. An Err is a store failure.
+    fn recheck(
+        &mut self,
+        candidate: &Candidate,
+        final_url: &str,
+        article: &crate::model::Article,
+    ) -> Result<bool, String> {
+        let Some(key) = pipeline::identity(final_url, article.canonical_url.as_deref()) else {
+            return Ok(false);
+        };
+        let id = match self.store.id_for_url(&key) {
+            Ok(Some(id)) => id,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(e.to_string()),
+        };
+        let Some(stored) = self.store.article(&id).map_err(|e| e.to_string())? else {
+            return Ok(false);
+        };
+        self.tally.refetched += 1;
+        if crate::cluster::body_hash(&article.text()) != stored.body_hash {
+            self.tally.changed += 1;
+            tracing::info!(url = %candidate.url, %id, "changed since stored; the stored text is kept");
+        }
+        for url in [candidate.url.as_str(), final_url] {
+            self.store.add_alias(url, &id).map_err(|e| e.to_string())?;
+        }
+        Ok(true)
+    }
+
     fn summarise(&self, seconds: f64) {
         let t = &self.tally;
         let text = format!(
@@ -449,6 +497,14 @@ impl Run {
             t.robots_denied,
             seconds
         );
+        let text = if self.refetch {
+            format!(
+                "{text}; {} re-fetched ({} changed, stored text kept)",
+                t.refetched, t.changed
+            )
+        } else {
+            text
+        };
         self.reporter.summary(
             &text,
             json!({
@@ -460,6 +516,8 @@ impl Run {
                 "copies": t.copies,
                 "new_stories": t.new_stories,
                 "already_stored": t.already_stored,
+                "refetched": t.refetched,
+                "changed": t.changed,
                 "failed": t.failed,
                 "skipped": t.skipped,
                 "robots_denied": t.robots_denied,

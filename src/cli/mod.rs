@@ -80,7 +80,8 @@ pub enum Command {
         /// The store directory (default: the one feeds.toml names).
         #[arg(long)]
         store: Option<PathBuf>,
-        /// Fetch articles again even when already stored.
+        /// Fetch listed articles again even when stored, and report which changed (the
+        /// stored text, identity and story are kept).
         #[arg(long)]
         refetch: bool,
     },
@@ -208,7 +209,10 @@ pub fn main() -> i32 {
     exit as i32
 }
 
+/// Sets up tracing on stderr; with `--log-format json`, in the one JSON shape the
+/// reporter also writes (see `report.rs`): no span fields, so every line has the same keys.
 fn init_logging(format: LogFormat, verbose: u8) {
+    report::set_format(format);
     let default = match verbose {
         0 => "newsfold=warn",
         1 => "newsfold=info",
@@ -222,7 +226,11 @@ fn init_logging(format: LogFormat, verbose: u8) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match format {
         LogFormat::Text => builder.without_time().try_init(),
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
     };
 }
 
@@ -243,7 +251,7 @@ pub(crate) fn settings_for(
         Some(path) => match Config::load(path) {
             Ok(config) => config.settings,
             Err(e) => {
-                eprintln!("newsfold: {e}");
+                report::error(&e.to_string());
                 return Err(Exit::Usage);
             }
         },
@@ -263,10 +271,10 @@ pub(crate) fn open_existing_store(settings: &Settings) -> Result<Store, Exit> {
     // sled creates its `db` file with the store: without it there is nothing to read, and
     // opening would create an empty store where the user mistyped a path.
     if !dir.join("db").is_file() {
-        eprintln!(
-            "newsfold: no store at {} (run `newsfold ingest` first, or pass --store)",
+        report::error(&format!(
+            "no store at {} (run `newsfold ingest` first, or pass --store)",
             dir.display()
-        );
+        ));
         return Err(Exit::Fatal);
     }
     Store::open(dir, Access::Wait(settings.lock_wait)).map_err(|e| store_failure(&e))
@@ -274,7 +282,7 @@ pub(crate) fn open_existing_store(settings: &Settings) -> Result<Store, Exit> {
 
 /// Prints a store error and returns its exit status: 3 for a busy store, else 4.
 pub fn store_failure(err: &StoreError) -> Exit {
-    eprintln!("newsfold: {err}");
+    report::error(&err.to_string());
     if err.is_busy() {
         Exit::Busy
     } else {

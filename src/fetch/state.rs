@@ -35,7 +35,9 @@ pub struct FeedState {
     pub last_failure: Option<DateTime<Utc>>,
     /// The last failure's message.
     pub last_error: Option<String>,
-    /// Failures since the last success.
+    /// Failures since the last success. Saved as `failures`, the name `newsfold check`
+    /// reads (`store::FEED_STATE`); states saved under the field's name still load.
+    #[serde(rename = "failures", alias = "consecutive_failures")]
     pub consecutive_failures: u32,
     /// No attempt before this instant (set after failures).
     pub next_attempt_after: Option<DateTime<Utc>>,
@@ -143,5 +145,14 @@ mod tests {
             (Some("\"v1\""), 2)
         );
         assert!(old.children.is_empty());
+    }
+
+    #[test]
+    fn failures_are_saved_under_the_name_check_reads() {
+        let mut state = FeedState::default();
+        state.record_failure(Utc::now(), &error());
+        let saved = serde_json::to_value(&state).unwrap_or_default();
+        assert_eq!(saved["failures"], 1, "{saved}");
+        assert!(saved["last_failure"].is_string() && saved["last_error"].is_string());
     }
 }
