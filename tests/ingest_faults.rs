@@ -132,7 +132,7 @@ fn bad_outlet() -> TestServer {
                 "/binary",
                 Route::Fixed(Reply::ok(
                     "text/html",
-                    vec![0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0, 7, 8].repeat(100),
+                    [0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0, 7, 8].repeat(100),
                 )),
             ),
             ("/empty", Route::Fixed(Reply::ok("text/html", Vec::new()))),
