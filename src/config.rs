@@ -2,8 +2,10 @@
 //!
 //! Two steps, as ripgrep parses flags: serde reads the file into raw tables that reject
 //! unknown keys ([`RawConfig`]), then [`Config::from_raw`] checks values and fills defaults.
-//! Every error names the file, and the line and key where toml can tell, so a user of a
-//! cron job sees at once what to fix. No I/O beyond reading the one file.
+//! Every error is one line that names the file, the line and the key (toml's span for
+//! syntax and type errors; for bad values, the line where [`Config::parse`] finds the key
+//! written), so a user of a cron job sees at once what to fix. No I/O beyond reading the
+//! one file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

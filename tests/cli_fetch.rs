@@ -267,3 +267,37 @@ fn failures_are_one_clear_line_with_their_status() {
     assert_eq!(out.status.code(), Some(1));
     assert!(one_failure_line(&out, &closed).contains("cannot connect"));
 }
+
+#[test]
+fn save_into_a_store_held_by_a_run_waits_then_says_so() {
+    let room = outlet();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        "[settings]\nlock_wait_secs = 1\n",
+    )
+    .expect("write config");
+    let store = dir.path().join("store");
+    // This test process holds the store, as a running ingest does.
+    let held = newsfold::store::Store::open(&store, newsfold::store::Access::Exclusive)
+        .expect("open store");
+    let out = newsfold(
+        dir.path(),
+        &[
+            "fetch",
+            "--save",
+            "--store",
+            store.to_str().expect("utf-8"),
+            &room.url(REPORTS[3].path),
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "busy has its own status: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is in use by") && err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+    drop(held);
+}

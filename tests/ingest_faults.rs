@@ -132,7 +132,7 @@ fn bad_outlet() -> TestServer {
                 "/binary",
                 Route::Fixed(Reply::ok(
                     "text/html",
-                    vec![0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0, 7, 8].repeat(100),
+                    [0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0, 7, 8].repeat(100),
                 )),
             ),
             ("/empty", Route::Fixed(Reply::ok("text/html", Vec::new()))),
@@ -458,22 +458,22 @@ fn sigterm_stops_after_the_article_in_hand() {
     );
     let store = dir.path().join("store");
     let store = store.to_str().expect("utf-8");
-    let run = spawn(&["-v", "ingest", "--config", &config, "--store", store]);
-    std::thread::sleep(Duration::from_millis(1500));
-    let pid = run.id().to_string();
+    let run = Watched::start(&["-v", "ingest", "--config", &config, "--store", store]);
+    // Once the run has stored an article, its signal handler is in place.
+    run.wait_for_first_store();
+    let pid = run.child.id().to_string();
     let term = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill -TERM");
     assert!(term.success());
     let started = Instant::now();
-    let out = run.wait_with_output().expect("wait");
+    let (code, err) = run.finish();
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "stopped promptly"
     );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("stopped by a signal"), "{err}");
     let stored_before = stored_lines(&err).len();
     assert!(stored_before < 12, "stopped before the end: {err}");
@@ -488,38 +488,68 @@ fn sigterm_stops_after_the_article_in_hand() {
     );
 }
 
+/// A running `ingest` whose stderr lines are read as they come.
+struct Watched {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<String>,
+}
+
+impl Watched {
+    fn start(args: &[&str]) -> Watched {
+        let mut child = spawn(args);
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line.clone());
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        Watched {
+            child,
+            lines,
+            reader,
+        }
+    }
+
+    /// Waits until the run reports an article stored, ends, or a minute passes (a loaded
+    /// machine may take seconds to start a run; a fixed sleep would then kill it before
+    /// it did anything).
+    fn wait_for_first_store(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if !stored_lines(&line).is_empty() => return,
+                Ok(_) => {}
+                Err(_) => return, // the run ended (stderr closed) or took a minute
+            }
+        }
+    }
+
+    /// Waits for the process and returns its exit code and whole stderr.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().expect("wait");
+        let stderr = self.reader.join().expect("stderr reader");
+        (status.code(), stderr)
+    }
+}
+
 /// Runs `ingest` and SIGKILLs it: `after_first_store` false, `delay` after the start (it
 /// may not have stored anything yet); true, `delay` after it reported its first article
 /// stored (or when it ends, or after a minute). Returns the URLs it reported stored.
 fn run_and_kill(args: &[&str], delay: Duration, after_first_store: bool) -> Vec<String> {
-    let mut run = spawn(args);
-    let stderr = run.stderr.take().expect("piped stderr");
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = lines_tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
+    let mut run = Watched::start(args);
     if after_first_store {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match lines_rx.recv_timeout(left) {
-                Ok(line) if !stored_lines(&line).is_empty() => break,
-                Ok(_) => {}
-                Err(_) => break, // the run ended (stderr closed) or took a minute
-            }
-        }
+        run.wait_for_first_store();
     }
     std::thread::sleep(delay);
-    let _ = run.kill(); // SIGKILL
-    let _ = run.wait();
-    let stderr = reader.join().expect("stderr reader");
-    stored_lines(&stderr)
+    let _ = run.child.kill(); // SIGKILL
+    stored_lines(&run.finish().1)
 }
 
 #[test]

@@ -73,7 +73,7 @@ pub fn run(
         match Store::open(&dir, Access::Wait(config.settings.lock_wait)) {
             Ok(s) => Some(s),
             Err(e) => {
-                reporter.failed("opening store", &dir.display().to_string(), &e.to_string());
+                reporter.error(&e.to_string());
                 return if e.is_busy() { Exit::Busy } else { Exit::Fatal };
             }
         }

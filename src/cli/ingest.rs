@@ -59,7 +59,7 @@ pub fn run(config_path: &Path, store: Option<PathBuf>, refetch: bool, format: Lo
             return Exit::Busy;
         }
         Err(e) => {
-            reporter.failed("opening store", &dir.display().to_string(), &e.to_string());
+            reporter.error(&e.to_string());
             return Exit::Fatal;
         }
     };
