@@ -22,7 +22,7 @@ pub fn run(
     let since = match since.map(parse_duration).transpose() {
         Ok(d) => d.map(|d| Utc::now() - d),
         Err(e) => {
-            eprintln!("newsfold: --since: {e}");
+            super::report::error(&format!("--since: {e}"));
             return Exit::Usage;
         }
     };
@@ -47,7 +47,7 @@ pub fn run(
         Ok(()) => Exit::Ok,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(e) => {
-            eprintln!("newsfold: writing stories: {e}");
+            super::report::error(&format!("writing stories: {e}"));
             Exit::Fatal
         }
     }
