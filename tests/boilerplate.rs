@@ -284,6 +284,228 @@ fn a_story_about_cookies_is_kept() {
 }
 
 #[test]
+fn stories_about_cookies_and_privacy_are_kept_in_six_languages() {
+    // Quirk: reports on cookie rules quote regulators telling readers what they may do
+    // ("vous devez pouvoir refuser les cookies", "you should be able to say no"), and
+    // explain what "your consent" means, two such lines in a row. They address the reader
+    // about cookies as banners do, but quote people and never speak as the site.
+    let stories = [
+        (
+            "fr",
+            "La CNIL a sanctionné mardi trois éditeurs dont les bandeaux rendaient plus difficile de refuser les cookies que de les accepter.\n\
+             « Vous devez pouvoir refuser les cookies aussi facilement que vous les acceptez », a rappelé la présidente de l'autorité.\n\
+             Pour retirer votre consentement, il suffit en principe de rouvrir le panneau de réglages, sans autre démarche.\n\
+             Les éditeurs ont trois mois pour se mettre en conformité.",
+        ),
+        (
+            "en",
+            "Regulators fined three publishers on Tuesday whose banners made it harder to reject cookies than to accept them.\n\
+             “You should be able to say no to cookies as easily as you say yes,” the commissioner said.\n\
+             Withdrawing your consent should take no more clicks than giving it, under guidance published last year.\n\
+             The publishers have three months to comply.",
+        ),
+        (
+            "de",
+            "Die Datenschutzbehörde hat am Dienstag drei Verlage mit Bußgeldern belegt, weil ihre Banner das Ablehnen von Cookies erschwerten.\n\
+             „Sie müssen Cookies genauso einfach ablehnen können, wie Sie sie akzeptieren“, sagte die Präsidentin der Behörde.\n\
+             Ihre Einwilligung muss nach den neuen Leitlinien so leicht zu widerrufen sein wie zu erteilen.\n\
+             Die Verlage haben drei Monate Zeit, ihre Seiten anzupassen.",
+        ),
+        (
+            "es",
+            "La Agencia de Protección de Datos multó el martes a tres editores cuyos avisos dificultaban rechazar las cookies.\n\
+             «Usted debe poder rechazar las cookies con la misma facilidad con la que las acepta», dijo la directora de la agencia.\n\
+             Retirar tu consentimiento no debería exigir más clics que darlo, de acuerdo con la guía publicada el año pasado.\n\
+             Los editores tienen tres meses para adaptarse.",
+        ),
+        (
+            "it",
+            "Il Garante della privacy ha sanzionato martedì tre editori i cui banner rendevano difficile rifiutare i cookie.\n\
+             «Il vostro consenso ai cookie deve essere libero e revocabile in ogni momento», ha detto il presidente dell'autorità.\n\
+             Revocare il tuo consenso non dovrebbe richiedere più clic che darlo, in base alle linee guida dell'anno scorso.\n\
+             Gli editori hanno tre mesi per adeguarsi.",
+        ),
+        (
+            "pt",
+            "A Comissão Nacional de Proteção de Dados multou na terça-feira três editores cujos avisos dificultavam recusar os cookies.\n\
+             «Você deve poder recusar os cookies com a mesma facilidade com que os aceita», disse a presidente da comissão.\n\
+             Retirar o seu consentimento não deve exigir mais cliques do que dá-lo, de acordo com as orientações do ano passado.\n\
+             Os editores têm três meses para se adaptar.",
+        ),
+    ];
+    for (lang, text) in stories {
+        let (article, outcome) = strip_offline(from_text(text, &Hints::default()));
+        assert_eq!(outcome, Outcome::Article, "{lang}");
+        assert!(
+            article.removals.is_empty(),
+            "{lang}: {:#?}",
+            article.removals
+        );
+        assert_eq!(article.paragraphs.len(), 4, "{lang}");
+    }
+}
+
+/// Two story paragraphs, then furniture lines, then a closing story paragraph.
+fn furniture_page(story: [&str; 3], furniture: &[(&str, RemovalReason)]) -> Article {
+    let mut lines = vec![story[0], story[1]];
+    lines.extend(furniture.iter().map(|(line, _)| *line));
+    lines.push(story[2]);
+    from_text(&lines.join("\n"), &Hints::default())
+}
+
+#[test]
+fn furniture_in_six_languages() {
+    let cases: [(&str, [&str; 3], Vec<(&str, RemovalReason)>); 6] = [
+        (
+            "fr",
+            [
+                "Le conseil municipal a voté mardi la fermeture du vieux pont du port aux camions, après la découverte de fissures.",
+                "Les travaux dureront au moins huit mois, selon la mairie, et une navette transportera les piétons.",
+                "Le pont avait été inauguré en 1932.",
+            ],
+            vec![
+                ("Nous utilisons des cookies pour améliorer votre expérience. En cliquant sur « Accepter », vous acceptez leur utilisation.", Consent),
+                ("Accepter", Consent),
+                ("Partager cet article", Share),
+                ("Suivez-nous sur Instagram", Share),
+                ("À lire aussi : Les fissures du pont inquiètent les riverains", RelatedLink),
+                ("Inscrivez-vous à notre newsletter pour recevoir l'essentiel de l'actualité locale", Prompt),
+                ("Photo : Jean Dupont / AFP", Credit),
+                ("Avec AFP", Source),
+            ],
+        ),
+        (
+            "en",
+            [
+                "The city council voted on Tuesday to close the old harbour bridge to lorries after engineers found cracks.",
+                "Repairs will take at least eight months, the council said, and a ferry will carry foot passengers.",
+                "The bridge opened in 1932.",
+            ],
+            vec![
+                ("We use cookies to give you the best experience on our website. By clicking “Accept all”, you agree to their use.", Consent),
+                ("Accept all", Consent),
+                ("Share this article", Share),
+                ("Follow us on Facebook", Share),
+                ("Read more: Cracks in the harbour bridge worry residents", RelatedLink),
+                ("Sign up for our newsletter to get the latest local news in your inbox", Prompt),
+                ("Photo: John Smith/Reuters", Credit),
+                ("(Reuters)", Source),
+            ],
+        ),
+        (
+            "de",
+            [
+                "Der Stadtrat hat am Dienstag beschlossen, die alte Hafenbrücke für Lastwagen zu sperren, nachdem Risse entdeckt wurden.",
+                "Die Reparatur dauert mindestens acht Monate, teilte die Stadt mit, eine Fähre bringt Fußgänger über den Hafen.",
+                "Die Brücke wurde 1932 eröffnet.",
+            ],
+            vec![
+                ("Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten. Mit einem Klick auf „Alle akzeptieren“ stimmen Sie der Verwendung zu.", Consent),
+                ("Alle akzeptieren", Consent),
+                ("Artikel teilen", Share),
+                ("Folgen Sie uns auf Instagram", Share),
+                ("Lesen Sie auch: Risse in der Hafenbrücke beunruhigen Anwohner", RelatedLink),
+                ("Abonnieren Sie unseren Newsletter und erhalten Sie die wichtigsten Nachrichten", Prompt),
+                ("Foto: Max Mustermann/dpa", Credit),
+                ("Mit Material von dpa", Source),
+            ],
+        ),
+        (
+            "es",
+            [
+                "El ayuntamiento votó el martes cerrar el viejo puente del puerto a los camiones tras hallar grietas en dos pilares.",
+                "Las obras durarán al menos ocho meses, según el ayuntamiento, y un transbordador llevará a los peatones.",
+                "El puente se inauguró en 1932.",
+            ],
+            vec![
+                ("Utilizamos cookies propias y de terceros para mejorar tu experiencia. Al hacer clic en «Aceptar», consientes su uso.", Consent),
+                ("Aceptar", Consent),
+                ("Compartir esta noticia", Share),
+                ("Síguenos en Twitter", Share),
+                ("Lee también: Las grietas del puente preocupan a los vecinos", RelatedLink),
+                ("Suscríbete a nuestro boletín para recibir las noticias del día", Prompt),
+                ("Foto: Juan Pérez / EFE", Credit),
+                ("Con información de EFE", Source),
+            ],
+        ),
+        (
+            "it",
+            [
+                "Il consiglio comunale ha votato martedì la chiusura del vecchio ponte del porto ai camion, dopo la scoperta di crepe.",
+                "I lavori dureranno almeno otto mesi, secondo il comune, e un traghetto porterà i pedoni.",
+                "Il ponte fu inaugurato nel 1932.",
+            ],
+            vec![
+                ("Utilizziamo i cookie per migliorare la tua esperienza. Cliccando su «Accetta tutti» acconsenti al loro utilizzo.", Consent),
+                ("Accetta tutti", Consent),
+                ("Condividi questo articolo", Share),
+                ("Seguici su Facebook", Share),
+                ("Leggi anche: Le crepe del ponte preoccupano i residenti", RelatedLink),
+                ("Iscriviti alla nostra newsletter per ricevere le notizie del giorno", Prompt),
+                ("Foto: Mario Rossi/ANSA", Credit),
+                ("Fonte: ANSA", Source),
+            ],
+        ),
+        (
+            "pt",
+            [
+                "A câmara municipal votou na terça-feira o encerramento da velha ponte do porto aos camiões, após a descoberta de fissuras.",
+                "As obras vão durar pelo menos oito meses, segundo a autarquia, e um ferry levará os peões.",
+                "A ponte foi inaugurada em 1932.",
+            ],
+            vec![
+                ("Utilizamos cookies para melhorar a sua experiência. Ao clicar em «Aceitar», concorda com a sua utilização.", Consent),
+                ("Aceitar", Consent),
+                ("Partilhar este artigo", Share),
+                ("Siga-nos no Instagram", Share),
+                ("Leia também: As fissuras da ponte preocupam os moradores", RelatedLink),
+                ("Subscreva a nossa newsletter para receber as notícias do dia", Prompt),
+                ("Foto: João Silva/Lusa", Credit),
+                ("Com Lusa", Source),
+            ],
+        ),
+    ];
+    for (lang, story, furniture) in cases {
+        let (article, outcome) = strip_offline(furniture_page(story, &furniture));
+        assert_eq!(outcome, Outcome::Article, "{lang}");
+        assert_removed(&article, &furniture);
+        assert_only_removed(
+            &article,
+            &furniture.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+        );
+        assert_eq!(article.paragraphs, story, "{lang}");
+    }
+}
+
+#[test]
+fn a_body_printed_three_times_appears_once() {
+    // Quirk: seed 002 prints its AFP body twice; a third copy (as some aggregators print)
+    // must go the same way, every later copy pointing at the first.
+    let original = seed("002_");
+    let mut tripled = original.clone();
+    tripled
+        .paragraphs
+        .extend(original.paragraphs[15..27].iter().cloned());
+    let (once, _) = strip_offline(original);
+    let (article, outcome) = strip_offline(tripled);
+    assert_eq!(outcome, Outcome::Article);
+    assert_eq!(article.paragraphs, once.paragraphs);
+    let repeats = article
+        .removals
+        .iter()
+        .filter(|r| r.reason == RepeatInPage)
+        .count();
+    assert_eq!(repeats, 24);
+    assert_kept(
+        &article,
+        &[
+            "Deux drones ont été lancés contre des troupes de la coalition",
+            "Les États-Unis déploient environ 2.500 soldats en Irak",
+        ],
+    );
+}
+
+#[test]
 fn configured_drop_lines_go_with_their_reason() {
     let text = "Première phrase de l'article, avec assez de mots pour être une histoire.\n\
         Raconter l'actualité\n\

@@ -10,9 +10,26 @@
 //! maximal run of consent and weak lines that holds at least one consent line. So "OK"
 //! inside a banner goes, and an "OK" elsewhere is left to the line rules.
 //!
-//! A news story about cookies seldom addresses the reader about them, which is what keeps
-//! such a story out; the caller's story guard reverts unclear regions that would take most
-//! of the text.
+//! Lines come in four kinds besides story text:
+//! - *strong*: the site speaks ("we use cookies", "nous et nos partenaires", "en cliquant
+//!   sur…", "diese Website verwendet…") about cookies, consent or personal data, or an IAB
+//!   TCF purpose. One is enough to make a region a banner.
+//! - *reader*: a consent term addressed to the reader ("vos données", "your consent")
+//!   without the site's voice. A story or a guide about cookies writes such lines too, so
+//!   they make a banner only together with a button row or heading in the same region.
+//! - *button*: a button row or banner heading ("OK", "Tout accepter", "Your privacy").
+//! - *weak*: another short line naming cookies, privacy or partners ("Strictly Necessary
+//!   Cookies"); it joins a region, never makes one.
+//!
+//! A line that reports speech ("a rappelé la présidente", "the commissioner said",
+//! "sagte", "dijo", "ha detto", "disse") is story, never banner: banners do not quote
+//! people. So a story about cookies stays even when it quotes a regulator telling readers
+//! "you can refuse cookies". The caller's story guard also reverts unclear regions (a lone
+//! line) that would take most of the text.
+//!
+//! Speed: the consent regexes are large alternations; a paragraph is first lowercased and
+//! searched for a few literal stems ([`CONSENT_HINT`]), and most story paragraphs stop
+//! there. Every term of the consent regexes contains one of the stems.
 
 use std::sync::LazyLock;
 
@@ -35,6 +52,28 @@ static READER_OR_SITE: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"\b(?:vous|votre|vos|you|your|sie|ihre?|ihren|ihrer|ihnen|usted|tú|tu|tus|vostro|vostra|vostri|tuo|tua|tuoi|você|vocês|seu|sua|seus|suas|nous utilisons|nos partenaires|we use|our partners|wir verwenden|wir nutzen|unsere partner|utilizamos|usamos|nuestros socios|utilizziamo|i nostri partner|nossos parceiros|en cliquant|by clicking|klicken sie|indem sie|al hacer clic|haciendo clic|cliccando|facendo clic|ao clicar|clicando|utilise des cookies|utilise les cookies|uses cookies|verwendet cookies|nutzt cookies|utiliza cookies|usa cookies|utilizza (?:i )?cookie|this (?:site|website)|ce site|diese (?:website|seite)|este sitio|questo sito|este site)\b",
     )
+});
+
+/// The site (or its partners) speaking, or the reader told what clicking does.
+static SITE_VOICE: LazyLock<Regex> = LazyLock::new(|| {
+    build(
+        r"\b(?:nous utilisons|nous et nos partenaires|nos partenaires|notre site|ce site|en cliquant|en poursuivant|en continuant|utilise des cookies|utilise les cookies|we use|we and our partners|our partners|our site|our website|this (?:site|website)|by clicking|by continuing|by using|uses cookies|wir verwenden|wir nutzen|wir und unsere partner|unsere partner|unsere website|diese (?:website|webseite|seite)|klicken sie|indem sie|verwendet cookies|nutzt cookies|utilizamos|usamos|nuestros socios|nuestra web|este sitio|al hacer clic|haciendo clic|si continúa|si continúas|si continuas|utiliza cookies|usa cookies|utilizziamo|usiamo|noi e i nostri partner|i nostri partner|questo sito|cliccando|facendo clic|proseguendo|continuando|utilizza (?:i )?cookie|nós e os nossos parceiros|os nossos parceiros|nossos parceiros|este site|ao clicar|clicando|ao continuar|utiliza cookies)\b",
+    )
+});
+
+/// Reported speech: a story quoting someone, which a banner never does.
+static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    build(
+        r"\b(?:a (?:déclaré|indiqué|expliqué|affirmé|annoncé|estimé|rappelé|souligné|précisé|dénoncé|infligé|sanctionné)|rappelle|estime|souligne|dénonce|according to|said|says|told|warned|ruled|sagte|sagt|erklärte|betonte|warnte|kritisierte|so die|heißt es|dijo|afirmó|explicó|señaló|aseguró|advirtió|denunció|recordó|ha (?:detto|spiegato|dichiarato|affermato|sottolineato|ricordato)|disse|afirmou|explicou|declarou|alertou|lembrou)\b",
+    )
+});
+
+/// Literal stems, one of which every consent term holds (searched in lowercased text).
+static CONSENT_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        "cookie|traceur|tracker|consen|geoloc|géoloc|localizaci|standortdaten|einwilligung|zustimmung|données|data|daten|datos|dati|dados|légitim|legitim|legítim|legittim|berechtigt|accept|refuser|paramétrer|reject|akzeptieren|ablehnen|aceptar|rechazar|accetta|rifiuta|aceitar|rejeitar|appareil|device|gerät|dispositivo|personnalis|personalis|personaliz",
+    )
+    .expect("static consent hint compiles")
 });
 
 /// IAB TCF purpose 1 ("Store and/or access information on a device") in six languages.
@@ -76,48 +115,66 @@ pub(crate) struct ConsentScan {
     pub clear: bool,
 }
 
-/// A paragraph that talks to the reader about cookies, consent or personal data.
-pub(crate) fn is_consent_line(line: &str) -> bool {
+/// What a line is to a banner (see the module header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineKind {
+    Story,
+    Weak,
+    Button,
+    Reader,
+    Strong,
+}
+
+/// The kind of one paragraph.
+pub(crate) fn line_kind(line: &str) -> LineKind {
     let line = line.trim();
-    if line.is_empty() || line.len() > CONSENT_LINE_MAX {
-        return false;
+    if line.is_empty() {
+        return LineKind::Story;
     }
-    (CONSENT_TERM.is_match(line) && READER_OR_SITE.is_match(line))
-        || TCF_DEVICE.is_match(line)
-        || TCF_ADS.is_match(line)
+    let length = line.chars().count();
+    if length <= WEAK_LINE_MAX && WEAK_LINE.is_match(line) {
+        return LineKind::Button;
+    }
+    if line.len() <= CONSENT_LINE_MAX && CONSENT_HINT.is_match(&line.to_lowercase()) {
+        if TCF_DEVICE.is_match(line) || TCF_ADS.is_match(line) {
+            return LineKind::Strong;
+        }
+        if CONSENT_TERM.is_match(line) && READER_OR_SITE.is_match(line) {
+            if REPORTED.is_match(line) {
+                return LineKind::Story;
+            }
+            return if SITE_VOICE.is_match(line) {
+                LineKind::Strong
+            } else {
+                LineKind::Reader
+            };
+        }
+    }
+    if length <= WEAK_LINE_MAX && WEAK_TERM.is_match(line) && !REPORTED.is_match(line) {
+        return LineKind::Weak;
+    }
+    LineKind::Story
 }
 
-/// A banner button row or heading ("OK", "Tout AccepterTout refuserParamétrer vos choix"),
-/// or a short line about cookies or privacy.
-pub(crate) fn is_weak_line(line: &str) -> bool {
-    let line = line.trim();
-    !line.is_empty()
-        && line.chars().count() <= WEAK_LINE_MAX
-        && (WEAK_LINE.is_match(line) || WEAK_TERM.is_match(line))
-}
-
-/// Marks the banner regions of `paragraphs`.
+/// Marks the banner regions of `paragraphs`: maximal runs of non-story lines that hold a
+/// strong line, or a reader line and a button row or heading.
 pub(crate) fn scan(paragraphs: &[String]) -> ConsentScan {
-    let strong: Vec<bool> = paragraphs.iter().map(|p| is_consent_line(p)).collect();
-    let weak: Vec<bool> = paragraphs
-        .iter()
-        .zip(&strong)
-        .map(|(p, &s)| !s && is_weak_line(p))
-        .collect();
+    let kinds: Vec<LineKind> = paragraphs.iter().map(|p| line_kind(p)).collect();
     let mut in_banner = vec![false; paragraphs.len()];
     let mut clear = false;
     let mut start = 0;
-    while start < paragraphs.len() {
-        if !strong[start] && !weak[start] {
+    while start < kinds.len() {
+        if kinds[start] == LineKind::Story {
             start += 1;
             continue;
         }
         let mut end = start;
-        while end < paragraphs.len() && (strong[end] || weak[end]) {
+        while end < kinds.len() && kinds[end] != LineKind::Story {
             end += 1;
         }
-        let strong_lines = strong[start..end].iter().filter(|&&s| s).count();
-        if strong_lines > 0 {
+        let region = &kinds[start..end];
+        let has = |kind: LineKind| region.contains(&kind);
+        if has(LineKind::Strong) || (has(LineKind::Reader) && has(LineKind::Button)) {
             in_banner[start..end].fill(true);
             clear |= end - start >= 2;
         }
@@ -136,13 +193,26 @@ mod tests {
 
     #[test]
     fn button_rows_and_headings_are_weak() {
-        assert!(is_weak_line("OK"));
-        assert!(is_weak_line(
-            "Tout AccepterTout refuserParamétrer vos choix"
-        ));
-        assert!(is_weak_line("Accept all | Reject all | Manage preferences"));
-        assert!(is_weak_line("We value your privacy"));
-        assert!(!is_weak_line("Des attaques récurrentes"));
+        for line in [
+            "OK",
+            "Tout AccepterTout refuserParamétrer vos choix",
+            "Accept all | Reject all | Manage preferences",
+            "We value your privacy",
+        ] {
+            assert_eq!(line_kind(line), LineKind::Button, "{line}");
+        }
+        assert_eq!(line_kind("Strictly Necessary Cookies"), LineKind::Weak);
+        assert_eq!(line_kind("Des attaques récurrentes"), LineKind::Story);
+    }
+
+    #[test]
+    fn reader_lines_need_a_button_to_make_a_banner() {
+        let guide = lines("Story.\nVous pouvez retirer votre consentement à tout moment.\nVos données restent les vôtres, rappelons-le, quel que soit votre choix.\nStory.");
+        assert_eq!(scan(&guide).in_banner, [false; 4]);
+        let banner = lines(
+            "Story.\nVous pouvez retirer votre consentement à tout moment.\nJ'accepte\nStory.",
+        );
+        assert_eq!(scan(&banner).in_banner, [false, true, true, false]);
     }
 
     #[test]
@@ -156,6 +226,14 @@ mod tests {
     #[test]
     fn a_story_about_cookies_is_not_a_banner() {
         let story = "La CNIL a infligé une amende à Google, qui ne permettait pas de refuser les cookies aussi facilement que de les accepter.";
-        assert!(!is_consent_line(story));
+        assert_eq!(line_kind(story), LineKind::Story);
+        let quote = "« Vous devez pouvoir refuser les cookies aussi facilement que vous les acceptez », a rappelé la présidente de la CNIL.";
+        assert_eq!(line_kind(quote), LineKind::Story);
+        let guide = "Pour retirer votre consentement, il suffit en principe de rouvrir le panneau de réglages.";
+        assert_eq!(line_kind(guide), LineKind::Reader);
+        assert_eq!(
+            line_kind("Nous utilisons des cookies pour mesurer l'audience de notre site."),
+            LineKind::Strong
+        );
     }
 }

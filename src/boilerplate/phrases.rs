@@ -287,6 +287,8 @@ pub(crate) const SUBSCRIBE: &[&str] = &[
     "sei già abbonato",
     "assine",
     "assine já",
+    "subscreva",
+    "subscreva já",
     "inscreva-se",
     "já é assinante",
 ];

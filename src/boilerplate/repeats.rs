@@ -1,19 +1,33 @@
 //! Paragraphs repeated inside one page: exact and near-exact, the first occurrence kept.
 //!
-//! Templates sometimes print the wire copy twice (seed `002_*`), repeat the lead as the
-//! first paragraph, or repeat the headline in the body. After normalisation (see
-//! `normalize.rs`) a paragraph equal to an earlier one, or to the title, is a repeat. Near
-//! repeats (a word changed, a typo fixed, a sentence cut) are found two ways, both cheap:
+//! Templates sometimes print the wire copy twice (seed `002_*`) or three times, repeat the
+//! lead as the first paragraph, or repeat the headline in the body. After normalisation
+//! (see `normalize.rs`) a paragraph equal to an earlier one, or to the title, is a repeat;
+//! every later copy points at the first. Near repeats (a word changed, a typo fixed, a
+//! sentence cut) are found two ways:
 //! - paragraphs of [`SHINGLE_MIN_WORDS`] words or more: Jaccard similarity of their word
 //!   3-gram sets ≥ [`NEAR_JACCARD`], or the later one's 3-grams contained in the earlier's
-//!   at ≥ [`NEAR_CONTAINED`] (a cut copy); comparing sorted hash lists is linear;
+//!   at ≥ [`NEAR_CONTAINED`] (a cut copy);
 //! - shorter paragraphs of at least [`SHORT_MIN_CHARS`] normalised characters: normalised
-//!   Levenshtein similarity ≥ [`NEAR_LEVENSHTEIN`] (strsim), cheap at that length.
+//!   Levenshtein similarity ≥ [`NEAR_LEVENSHTEIN`] (strsim).
+//!
+//! Cost. Comparing every paragraph with every earlier one is quadratic (seconds on a
+//! 10,000-paragraph listing page). Instead:
+//! - shingled paragraphs go into an inverted index (3-gram hash → paragraphs holding it);
+//!   the shared 3-gram count of a paragraph with each earlier one is summed from the index,
+//!   so only paragraphs sharing a 3-gram are ever looked at. A 3-gram held by more than
+//!   [`POSTINGS_MAX`] paragraphs stops being indexed: on such a page later paragraphs may
+//!   miss a near copy made only of very common 3-grams. On pages with fewer than
+//!   [`POSTINGS_MAX`] paragraphs the counts are exact and the result is the all-pairs one;
+//! - short paragraphs are compared with the [`SHORT_WINDOW`] short paragraphs before them
+//!   only, and Levenshtein runs only when a letter-histogram bound (a lower bound of the
+//!   edit distance) leaves it a chance. Same result as all pairs on pages with fewer
+//!   short paragraphs than the window.
 //!
 //! Very short lines ("Photo", "—") are only compared exactly. The output is a function of
 //! the paragraphs alone, in order: the same body always marks the same repeats.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use super::normalize::{fnv1a, normalized, NormalizedBody};
 
@@ -29,14 +43,20 @@ const NEAR_CONTAINED: f64 = 0.9;
 const SHORT_MIN_CHARS: usize = 20;
 /// Normalised Levenshtein similarity at or above which two short paragraphs are one.
 const NEAR_LEVENSHTEIN: f64 = 0.92;
+/// Paragraphs one shingle is indexed for, at most.
+const POSTINGS_MAX: usize = 64;
+/// Earlier short paragraphs a short paragraph is compared with, at most (the nearest).
+const SHORT_WINDOW: usize = 256;
+/// Buckets of the letter histogram used to skip hopeless Levenshtein comparisons.
+const HISTOGRAM_BUCKETS: usize = 32;
 
 /// For each paragraph, the index of the earlier paragraph it repeats (`Some(usize::MAX)`
 /// when it repeats the title), or `None`.
 pub(crate) fn find(body: &NormalizedBody, title: Option<&str>) -> Vec<Option<usize>> {
     let title_key = title.map(normalized).filter(|t| !t.is_empty());
     let mut first_seen: HashMap<u64, usize> = HashMap::with_capacity(body.len());
-    let shingles: Vec<Option<Vec<u64>>> =
-        (0..body.len()).map(|i| shingle_set(body.get(i))).collect();
+    let mut shingled = ShingleIndex::new(body.len());
+    let mut short = ShortWindow::default();
     let mut repeats = vec![None; body.len()];
     for (i, repeat) in repeats.iter_mut().enumerate() {
         let text = body.get(i);
@@ -53,36 +73,132 @@ pub(crate) fn find(body: &NormalizedBody, title: Option<&str>) -> Vec<Option<usi
             continue;
         }
         first_seen.insert(key, i);
-        *repeat = (0..i).find(|&earlier| near(body, &shingles, earlier, i));
+        *repeat = match shingle_set(text) {
+            Some(set) => shingled.add(i, set),
+            None => short.add(body, i),
+        };
     }
     repeats
 }
 
-/// Paragraph `later` is a near copy of paragraph `earlier`.
-fn near(
-    body: &NormalizedBody,
-    shingles: &[Option<Vec<u64>>],
-    earlier: usize,
-    later: usize,
-) -> bool {
-    match (&shingles[earlier], &shingles[later]) {
-        (Some(a), Some(b)) => {
-            // Both criteria need the earlier set to be at least 70 % the size of the later.
-            if a.len() * 10 < b.len() * 7 {
-                return false;
-            }
-            let shared = shared_count(a, b) as f64;
-            let union = (a.len() + b.len()) as f64 - shared;
-            shared / union >= NEAR_JACCARD || shared / b.len() as f64 >= NEAR_CONTAINED
+/// Shingle sets seen so far, with an inverted index from shingle to paragraphs.
+struct ShingleIndex {
+    postings: HashMap<u64, Vec<usize>>,
+    /// Shingle-set size of each paragraph (0 when not shingled).
+    sizes: Vec<usize>,
+    /// Shared-shingle counts with the paragraph being added, by earlier paragraph.
+    hits: Vec<u32>,
+    touched: Vec<usize>,
+}
+
+impl ShingleIndex {
+    fn new(paragraphs: usize) -> ShingleIndex {
+        ShingleIndex {
+            postings: HashMap::new(),
+            sizes: vec![0; paragraphs],
+            hits: vec![0; paragraphs],
+            touched: Vec::new(),
         }
-        (None, None) => {
-            let (a, b) = (body.get(earlier), body.get(later));
-            a.len() >= SHORT_MIN_CHARS
-                && b.len() >= SHORT_MIN_CHARS
-                && strsim::normalized_levenshtein(a, b) >= NEAR_LEVENSHTEIN
-        }
-        _ => false,
     }
+
+    /// Indexes paragraph `i` and returns the first earlier paragraph it nearly repeats.
+    fn add(&mut self, i: usize, set: Vec<u64>) -> Option<usize> {
+        for shingle in &set {
+            if let Some(list) = self.postings.get(shingle) {
+                for &earlier in list {
+                    if self.hits[earlier] == 0 {
+                        self.touched.push(earlier);
+                    }
+                    self.hits[earlier] += 1;
+                }
+            }
+        }
+        self.touched.sort_unstable();
+        let found = self.touched.iter().copied().find(|&earlier| {
+            near_sets(self.sizes[earlier], set.len(), self.hits[earlier] as usize)
+        });
+        for earlier in self.touched.drain(..) {
+            self.hits[earlier] = 0;
+        }
+        self.sizes[i] = set.len();
+        for shingle in set {
+            let list = self.postings.entry(shingle).or_default();
+            if list.len() < POSTINGS_MAX {
+                list.push(i);
+            }
+        }
+        found
+    }
+}
+
+/// A later shingle set of `later` shingles sharing `shared` with an earlier one of
+/// `earlier` shingles is a near copy of it.
+fn near_sets(earlier: usize, later: usize, shared: usize) -> bool {
+    // Both criteria need the earlier set to be at least 70 % the size of the later.
+    if earlier == 0 || later == 0 || earlier * 10 < later * 7 {
+        return false;
+    }
+    let shared = shared as f64;
+    let union = (earlier + later) as f64 - shared;
+    shared / union >= NEAR_JACCARD || shared / later as f64 >= NEAR_CONTAINED
+}
+
+/// The short paragraphs (too few words for shingles) seen last.
+#[derive(Default)]
+struct ShortWindow {
+    /// (index, length in characters, letter histogram), oldest first.
+    recent: VecDeque<(usize, usize, [u16; HISTOGRAM_BUCKETS])>,
+}
+
+impl ShortWindow {
+    /// Remembers paragraph `i` of `body` and returns the first remembered paragraph it
+    /// nearly repeats.
+    fn add(&mut self, body: &NormalizedBody, i: usize) -> Option<usize> {
+        let text = body.get(i);
+        let length = text.chars().count();
+        if length < SHORT_MIN_CHARS {
+            return None;
+        }
+        let histogram = letter_histogram(text);
+        let found = self
+            .recent
+            .iter()
+            .filter(|(_, other_length, other_histogram)| {
+                // Similarity ≥ t leaves at most (1 - t) · longest edits; one edit moves
+                // the length by 1 and the histograms' L1 distance by 2, at most.
+                let longest = length.max(*other_length) as f64;
+                let allowed = ((1.0 - NEAR_LEVENSHTEIN) * longest).ceil() as usize;
+                length.abs_diff(*other_length) <= allowed
+                    && histogram_distance(&histogram, other_histogram) <= 2 * allowed
+            })
+            .map(|&(earlier, _, _)| earlier)
+            .find(|&earlier| {
+                strsim::normalized_levenshtein(body.get(earlier), text) >= NEAR_LEVENSHTEIN
+            });
+        if self.recent.len() == SHORT_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((i, length, histogram));
+        found
+    }
+}
+
+/// Counts of characters by bucket (code point modulo the bucket count).
+fn letter_histogram(text: &str) -> [u16; HISTOGRAM_BUCKETS] {
+    let mut histogram = [0u16; HISTOGRAM_BUCKETS];
+    for c in text.chars() {
+        let bucket = c as usize % HISTOGRAM_BUCKETS;
+        histogram[bucket] = histogram[bucket].saturating_add(1);
+    }
+    histogram
+}
+
+/// L1 distance of two histograms.
+fn histogram_distance(a: &[u16; HISTOGRAM_BUCKETS], b: &[u16; HISTOGRAM_BUCKETS]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| usize::from(x.abs_diff(y)))
+        .sum()
 }
 
 /// The sorted, deduplicated hashes of the word 3-grams of a normalised paragraph, or `None`
@@ -105,23 +221,6 @@ fn shingle_set(text: &str) -> Option<Vec<u64>> {
     set.sort_unstable();
     set.dedup();
     Some(set)
-}
-
-/// How many values two sorted, deduplicated lists share.
-fn shared_count(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    shared
 }
 
 #[cfg(test)]
@@ -169,6 +268,114 @@ mod tests {
         assert_eq!(
             repeats(&["Un titre ici", "Texte."], Some("Un titre ici")),
             [Some(usize::MAX), None]
+        );
+    }
+    #[test]
+    fn printed_three_times_is_kept_once() {
+        let body = "Deux drones ont été lancés contre des troupes de la coalition internationale stationnées dans l'ouest de l'Irak";
+        let typo = "Deux drones ont été lancés contre des troupes de la coalition internationale stationnées dans l'ouest de l'Iraq";
+        let short = "Une base visée par deux drones";
+        let short_typo = "Une base visée par deux drône";
+        assert_eq!(
+            repeats(
+                &[body, short, "Entre.", body, short_typo, typo, short],
+                None
+            ),
+            [None, None, None, Some(0), Some(1), Some(0), Some(1)]
+        );
+    }
+
+    /// The all-pairs search the index replaces, kept to check that both agree.
+    fn all_pairs(paragraphs: &[String]) -> Vec<Option<usize>> {
+        let body = NormalizedBody::new(paragraphs);
+        let sets: Vec<Option<Vec<u64>>> =
+            (0..body.len()).map(|i| shingle_set(body.get(i))).collect();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        (0..body.len())
+            .map(|i| {
+                let text = body.get(i);
+                if text.is_empty() {
+                    return None;
+                }
+                if let Some(&earlier) = seen.get(text) {
+                    return Some(earlier);
+                }
+                seen.insert(text, i);
+                (0..i).find(|&j| match (&sets[j], &sets[i]) {
+                    (Some(a), Some(b)) => {
+                        let shared = a.iter().filter(|s| b.binary_search(s).is_ok()).count();
+                        near_sets(a.len(), b.len(), shared)
+                    }
+                    (None, None) => {
+                        let (a, b) = (body.get(j), text);
+                        a.chars().count() >= SHORT_MIN_CHARS
+                            && b.chars().count() >= SHORT_MIN_CHARS
+                            && strsim::normalized_levenshtein(a, b) >= NEAR_LEVENSHTEIN
+                    }
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_agrees_with_all_pairs_on_a_page_of_variants() {
+        // Quirk: a page of 60 paragraphs built from a few sentences, each varied by a word
+        // or cut, so that many pairs are near and many are not.
+        let words = [
+            "la",
+            "base",
+            "a",
+            "été",
+            "visée",
+            "par",
+            "deux",
+            "drones",
+            "mardi",
+            "soir",
+            "selon",
+            "une",
+            "source",
+            "militaire",
+            "irakienne",
+            "coalition",
+        ];
+        let mut state: u64 = 7;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let mut paragraphs: Vec<String> = Vec::new();
+        for _ in 0..60 {
+            let from_earlier = !paragraphs.is_empty() && next(2) == 0;
+            let mut tokens: Vec<&str> = if from_earlier {
+                let earlier = paragraphs[next(paragraphs.len())].clone();
+                earlier
+                    .split(' ')
+                    .map(|w| *words.iter().find(|x| **x == w).unwrap_or(&"drones"))
+                    .collect()
+            } else {
+                let len = if next(3) == 0 {
+                    4 + next(3)
+                } else {
+                    8 + next(20)
+                };
+                (0..len).map(|_| words[next(words.len())]).collect()
+            };
+            if from_earlier && !tokens.is_empty() {
+                let at = next(tokens.len());
+                tokens[at] = words[next(words.len())];
+            }
+            paragraphs.push(tokens.join(" "));
+        }
+        let body = NormalizedBody::new(&paragraphs);
+        let found = find(&body, None);
+        assert_eq!(found, all_pairs(&paragraphs));
+        assert!(
+            found.iter().filter(|r| r.is_some()).count() >= 10,
+            "{found:?}"
         );
     }
 }

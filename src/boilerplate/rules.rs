@@ -93,7 +93,7 @@ static NEWSLETTER_WORD: LazyLock<Regex> = LazyLock::new(|| {
 
 static SIGNUP_WORD: LazyLock<Regex> = LazyLock::new(|| {
     build(
-        r"\b(?:inscri\w*|abonn\w*|subscri\w*|sign up|signup|recev\w*|re[cç]oi\w*|receive|get our|abonnieren|anmelden|bestellen|erhalten|suscr[ií]b\w*|regístrate|recib\w*|iscriv\w*|ricev\w*|assin\w*|inscrev\w*|cadastr\w*|receb\w*|register)\b",
+        r"\b(?:inscri\w*|abonn\w*|subscri\w*|sign up|signup|recev\w*|re[cç]oi\w*|receive|get our|abonnieren|anmelden|bestellen|erhalten|suscr[ií]b\w*|subscrev\w*|regístrate|recib\w*|iscriv\w*|ricev\w*|assin\w*|inscrev\w*|cadastr\w*|receb\w*|register)\b",
     )
 });
 
@@ -300,10 +300,11 @@ fn source_tag(line: &str) -> Option<Vec<String>> {
     let looks_like_names = !parts.is_empty()
         && parts.iter().all(|part| {
             part.split_whitespace().count() <= 4
-                && part
+                && (part
                     .chars()
                     .next()
                     .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                    || is_agency(part))
         });
     if !looks_like_names {
         return None;
@@ -315,6 +316,12 @@ fn source_tag(line: &str) -> Option<Vec<String>> {
             .map(str::to_string)
             .collect(),
     )
+}
+
+/// A known agency name, in any case ("dpa", "Efe").
+fn is_agency(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    super::phrases::AGENCIES.contains(&lower.as_str())
 }
 
 #[cfg(test)]
