@@ -12,6 +12,7 @@ precision / recall overall, on English pages (--lang en) and on the others
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,7 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the binary as built")
     ap.add_argument("--debug", action="store_true", help="debug build (quality only, slow)")
     ap.add_argument("--per-doc", type=int, default=0, help="list the N worst pages")
+    ap.add_argument("--save", help="also write the predictions (score.py JSONL) to this file")
     args = ap.parse_args()
 
     bench = find_bench(args.bench)
@@ -55,12 +57,16 @@ def main():
     pages = sorted((bench / "html").glob("*.html.gz"))
     env = dict(os.environ, NEWSFOLD_THREADS="1")
 
-    rates, output = [], b""
+    rates, cpu_rates, output = [], [], b""
     for _ in range(max(1, args.runs)):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run = subprocess.run([str(binary), "extract", str(bench / "html")],
                              env=env, capture_output=True)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu_rates.append(len(pages) / cpu if cpu > 0 else float("inf"))
         if run.returncode not in (0, 1):
             sys.stderr.write(run.stderr.decode(errors="replace"))
             return 1
@@ -74,15 +80,21 @@ def main():
                 obj = json.loads(line)
                 page_id = Path(obj["source"]).name.removesuffix(".html.gz")
                 f.write(json.dumps({"id": page_id, "articleBody": obj["text"]}) + "\n")
+        if args.save:
+            Path(args.save).write_bytes(pred.read_bytes())
         for label, extra in [("all pages", []), ("English (--lang en)", ["--lang", "en"]),
                              ("other languages (--exclude-lang en)", ["--exclude-lang", "en"])]:
             print(f"== {label}")
             per_doc = ["--per-doc", str(args.per_doc)] if args.per_doc and not extra else []
             subprocess.run([sys.executable, str(bench / "score.py"), str(pred), "--bootstrap", "200"]
                            + extra + per_doc, check=True)
-    print(f"pages/s (single thread, {profile}, median of {len(rates)} runs, read+gunzip+decode"
-          f"+parse+extract+boilerplate+JSON): {statistics.median(rates):.0f}"
-          f"  [runs: {', '.join(f'{r:.0f}' for r in rates)}]")
+    print(f"pages/s, single thread, {profile}, median of {len(rates)} runs "
+          f"(read+gunzip+decode+parse+extract+boilerplate+JSON):")
+    print(f"  by CPU time (user+sys): {statistics.median(cpu_rates):.0f}"
+          f"  [runs: {', '.join(f'{r:.0f}' for r in cpu_rates)}]")
+    print(f"  by wall clock:          {statistics.median(rates):.0f}"
+          f"  [runs: {', '.join(f'{r:.0f}' for r in rates)}]  (load average now: "
+          f"{os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -144,7 +144,8 @@ fn list_files(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads a file's bytes, gunzipping `.gz` files.
+/// Reads a file's bytes, gunzipping `.gz` files (every gzip member, straight from the read
+/// buffer, into a buffer sized from the gzip trailer).
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let raw = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let gzipped = path
@@ -153,8 +154,12 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     if !gzipped {
         return Ok(raw);
     }
-    let mut bytes = Vec::with_capacity(raw.len() * 4);
-    flate2::read::GzDecoder::new(raw.as_slice())
+    // ISIZE, the last four bytes: the uncompressed size modulo 2^32 (only a hint here).
+    let size_hint = raw
+        .last_chunk::<4>()
+        .map_or(0, |b| u32::from_le_bytes(*b) as usize);
+    let mut bytes = Vec::with_capacity(size_hint.min(raw.len().saturating_mul(64)) + 1);
+    flate2::bufread::MultiGzDecoder::new(raw.as_slice())
         .read_to_end(&mut bytes)
         .map_err(|e| format!("decompressing {}: {e}", path.display()))?;
     Ok(bytes)
@@ -163,7 +168,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
 /// Extracts one file and renders its JSON line.
 fn process(path: &Path, explain: bool) -> Result<Value, String> {
     let bytes = read_bytes(path)?;
-    let text = crate::decode::decode(&bytes, None).text;
+    let text = crate::decode::decode_vec(bytes, None).text;
     let name = path.to_string_lossy().to_ascii_lowercase();
     let hints = Hints::default();
     let article = if name.ends_with(".txt") {

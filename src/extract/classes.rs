@@ -7,10 +7,13 @@
 //! Spanish, Portuguese, Italian and German, since class names follow the site's language.
 //! Used by the content scorer (`body`) and by the paragraph collector (`paragraphs`).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use scraper::node::Element;
+
+use super::dom::attr;
 
 /// The verdict on one element's names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,28 +50,73 @@ static CONTENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Judges `el` by its `class`, `id`, `itemprop` and `role`.
-pub(crate) fn hint(el: &Element) -> Hint {
-    let mut hint = Hint::default();
-    match el.attr("itemprop") {
-        Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
-            hint.body = true;
-            hint.weight += 50;
+/// Headings that introduce other articles ("Related stories", "À lire aussi", "Leia também",
+/// "Te puede interesar", "Mehr zum Thema", "Leggi anche"), whole heading text.
+static RELATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:related(?: (?:articles?|stories|posts|news|content|reading|coverage))?|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|also|next)|more (?:stories|news|articles|to read|on this (?:topic|story))|recommended(?: for you| stories| articles| reading)?|see also|also read|(?:most|more) (?:read|popular|viewed|shared)|trending(?: now| stories)?|popular (?:posts|stories|articles)|latest (?:news|stories|posts|articles)|(?:à |a )?(?:lire|voir) aussi|sur le même (?:sujet|thème)|dans la même rubrique|les plus lus|vous (?:aimerez|pourriez aimer) aussi|articles? (?:similaires|liés|connexes)|(?:leia|veja) (?:também|mais)|você (?:também )?pode (?:gostar|se interessar)(?: também)?|(?:posts|notícias|matérias|artigos) relacionad[oa]s|mais lid[ao]s|relacionad[oa]s|(?:también )?te puede interesar|(?:lee|lea) también|(?:noticias|artículos) relacionad[oa]s|más leíd[oa]s|das könnte (?:sie|dich) auch interessieren|mehr zum thema|auch interessant|weitere artikel|meistgelesen|(?:ti )?potrebbe(?: anche)? interessarti|leggi anche|articoli correlati)[\s\p{P}]*$",
+    )
+    .expect("static regex")
+});
+
+/// Whether a heading's text announces a block of other articles.
+pub(crate) fn is_related_label(text: &str) -> bool {
+    if text.len() > 160 {
+        return false;
+    }
+    let text: Vec<&str> = text.split_whitespace().collect();
+    RELATED_LABEL.is_match(&text.join(" "))
+}
+
+/// Judges elements by their `class`, `id`, `itemprop` and `role`, remembering the verdict
+/// on each class or id string (a page repeats the same few hundred; the regexes are the cost).
+#[derive(Debug, Default)]
+pub(crate) struct Judge<'a> {
+    seen: HashMap<&'a str, Hint>,
+}
+
+impl<'a> Judge<'a> {
+    /// The hint for `el`.
+    pub(crate) fn hint(&mut self, el: &'a Element) -> Hint {
+        let mut hint = Hint::default();
+        match attr(el, "itemprop") {
+            Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
+                hint.body = true;
+                hint.weight += 50;
+            }
+            // Microdata for the metadata (a dateline, a byline) inside the body container.
+            Some(
+                "datePublished" | "dateModified" | "dateCreated" | "author" | "creator"
+                | "publisher",
+            ) => {
+                hint.junk = true;
+                hint.weight -= 25;
+            }
+            _ => {}
         }
-        _ => {}
-    }
-    match el.attr("role") {
-        Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
-            hint.junk = true;
-            hint.weight -= 25;
+        match attr(el, "role") {
+            Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
+                hint.junk = true;
+                hint.weight -= 25;
+            }
+            Some("main" | "article") => hint.weight += 25,
+            _ => {}
         }
-        Some("main" | "article") => hint.weight += 25,
-        _ => {}
+        for names in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
+            if names.is_empty() {
+                continue;
+            }
+            let verdict = *self.seen.entry(names).or_insert_with(|| {
+                let mut h = Hint::default();
+                judge_names(names, &mut h);
+                h
+            });
+            hint.weight += verdict.weight;
+            hint.junk |= verdict.junk;
+            hint.body |= verdict.body;
+        }
+        hint
     }
-    for names in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        judge_names(names, &mut hint);
-    }
-    hint
 }
 
 fn judge_names(names: &str, hint: &mut Hint) {
@@ -105,6 +153,30 @@ mod tests {
             "StoryBodyCompanion",
         ] {
             assert!(judge(n).body, "{n}");
+        }
+    }
+
+    #[test]
+    fn related_labels_in_several_languages() {
+        for t in [
+            "Related stories",
+            "You may also like",
+            "À lire aussi",
+            "Sur le même sujet :",
+            "Você pode gostar...",
+            "Leia também",
+            "Te puede interesar",
+            "Mehr zum Thema",
+            "Leggi anche",
+        ] {
+            assert!(is_related_label(t), "{t}");
+        }
+        for t in [
+            "Related to the budget, the council said",
+            "Lire la suite",
+            "Tags",
+        ] {
+            assert!(!is_related_label(t), "{t}");
         }
     }
 

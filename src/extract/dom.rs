@@ -109,6 +109,8 @@ pub(crate) struct Node<'a> {
     pub inline_commas: u32,
     /// `<br>`s in that own text (a div of text and line breaks holds several paragraphs).
     pub inline_breaks: u32,
+    /// Characters inside `rel=tag` links (tag and category lists).
+    pub tag_chars: u32,
     /// The class/id hint.
     pub hint: Hint,
 }
@@ -125,7 +127,7 @@ impl Node<'_> {
 
     /// An attribute of the element.
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.el.and_then(|e| e.attr(name))
+        self.el.and_then(|e| attr(e, name))
     }
 }
 
@@ -155,6 +157,26 @@ pub(crate) struct Dom<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Facts for metadata.
     pub facts: Facts<'a>,
+    /// Class/id verdicts, while building.
+    judge: classes::Judge<'a>,
+}
+
+/// An attribute of `el`. Scraper's own `Element::attr` interns `name` as an atom on every
+/// call (a global table lookup); a plain scan of the few attributes is several times cheaper,
+/// and extraction asks about ten questions per element.
+pub(crate) fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
+    el.attrs
+        .iter()
+        .find(|(k, _)| &*k.local == name)
+        .map(|(_, v)| &**v)
+}
+
+/// Whether a link is a tag or category link (`rel="tag"`, `rel="category tag"`).
+fn is_tag_link(el: Option<&Element>) -> bool {
+    el.and_then(|el| attr(el, "rel")).is_some_and(|rel| {
+        rel.split_ascii_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("tag"))
+    })
 }
 
 /// Elements whose content is never article text.
@@ -193,10 +215,10 @@ fn is_skipped(name: &str) -> bool {
 
 /// Whether the page hides the element (`hidden`, `display:none`, `aria-hidden`).
 fn is_hidden(el: &Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+    if attr(el, "hidden").is_some() || attr(el, "aria-hidden") == Some("true") {
         return true;
     }
-    match el.attr("style") {
+    match attr(el, "style") {
         Some(style) => {
             let compact: String = style
                 .chars()
@@ -230,6 +252,7 @@ impl<'a> Dom<'a> {
         let root = doc.tree.root();
         dom.gather_facts_and_copy(root);
         dom.count();
+        dom.mark_related_sections();
         dom
     }
 
@@ -288,7 +311,9 @@ impl<'a> Dom<'a> {
 
     fn push(&mut self, tag: Tag, el: Option<&'a Element>, text: &'a str, parent: usize) -> usize {
         let hint = match el {
-            Some(el) if tag != Tag::Inline || el.attr("itemprop").is_some() => classes::hint(el),
+            // A table row's names describe its data ("player-580", "oddrow"), not furniture.
+            Some(_) if tag == Tag::Row => Hint::default(),
+            Some(el) if tag != Tag::Inline || attr(el, "itemprop").is_some() => self.judge.hint(el),
             _ => Hint::default(),
         };
         self.nodes.push(Node {
@@ -302,6 +327,7 @@ impl<'a> Dom<'a> {
             inline_chars: 0,
             inline_commas: 0,
             inline_breaks: 0,
+            tag_chars: u32::from(tag == Tag::Link && is_tag_link(el)),
             hint,
         });
         self.nodes.len() - 1
@@ -310,13 +336,12 @@ impl<'a> Dom<'a> {
     /// Records what metadata needs from `el`.
     fn note_fact(&mut self, node: NodeRef<'a, HtmlNode>, el: &'a Element) {
         match el.name() {
-            "html" => self.facts.html_lang = el.attr("lang").or_else(|| el.attr("xml:lang")),
+            "html" => self.facts.html_lang = attr(el, "lang").or_else(|| attr(el, "xml:lang")),
             "meta" => self.facts.metas.push(el),
             "link" => self.facts.links.push(el),
             "title" if self.facts.title.is_empty() => self.facts.title = text_of(node),
             "script" => {
-                let is_json_ld = el
-                    .attr("type")
+                let is_json_ld = attr(el, "type")
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
                 if is_json_ld {
                     self.facts.json_ld.push(text_of(node));
@@ -326,9 +351,9 @@ impl<'a> Dom<'a> {
             _ => {}
         }
         let marked = matches!(
-            el.attr("itemprop"),
+            attr(el, "itemprop"),
             Some("author" | "datePublished" | "dateModified" | "name")
-        ) || el.attr("rel") == Some("author");
+        ) || attr(el, "rel") == Some("author");
         if marked && self.facts.itemprops.len() < 64 {
             self.facts.itemprops.push((el, text_of(node)));
         }
@@ -346,14 +371,17 @@ impl<'a> Dom<'a> {
             }
             if node.tag == Tag::Link {
                 node.link_chars = node.chars;
+                // `push` left 1 on tag links: all their text is tag text.
+                node.tag_chars = if node.tag_chars > 0 { node.chars } else { 0 };
             }
             if node.tag == Tag::Br {
                 node.inline_breaks = 1;
             }
-            let (parent, chars, links, inline, commas, breaks, block) = (
+            let (parent, chars, links, tags, inline, commas, breaks, block) = (
                 node.parent,
                 node.chars,
                 node.link_chars,
+                node.tag_chars,
                 node.inline_chars,
                 node.inline_commas,
                 node.inline_breaks,
@@ -365,10 +393,41 @@ impl<'a> Dom<'a> {
             let p = &mut self.nodes[parent];
             p.chars += chars;
             p.link_chars += links;
+            p.tag_chars += tags;
             if !block {
                 p.inline_chars += inline;
                 p.inline_commas += commas;
                 p.inline_breaks += breaks;
+            }
+        }
+    }
+
+    /// Marks as furniture each block whose first text is a heading announcing other articles
+    /// ("À lire aussi", "Related stories"): teaser lists that can outweigh a short article.
+    fn mark_related_sections(&mut self) {
+        for i in 0..self.nodes.len() {
+            let node = &self.nodes[i];
+            let parent = node.parent;
+            if !matches!(node.tag, Tag::Heading(_)) || node.chars > 60 || parent == usize::MAX {
+                continue;
+            }
+            let p = &self.nodes[parent];
+            if p.parent == usize::MAX || p.hint.body || p.chars <= node.chars {
+                continue;
+            }
+            let first_text = self.children(parent).find(|&c| self.nodes[c].chars > 0);
+            if first_text != Some(i) {
+                continue;
+            }
+            let text: String = self.nodes[i..node.end]
+                .iter()
+                .filter(|n| n.tag == Tag::Text)
+                .map(|n| n.text)
+                .collect();
+            if classes::is_related_label(&text) {
+                let p = &mut self.nodes[parent];
+                p.hint.junk = true;
+                p.hint.weight -= 25;
             }
         }
     }

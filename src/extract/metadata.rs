@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::dates;
-use super::dom::{Dom, Facts, Tag};
+use super::dom::{attr, Dom, Facts, Tag};
 use super::jsonld::LdArticle;
 use super::Hints;
 use crate::model::{Article, DateSource, Dated};
@@ -24,11 +24,11 @@ impl<'a> Metas<'a> {
     pub(crate) fn new(facts: &Facts<'a>) -> Metas<'a> {
         let mut entries = Vec::new();
         for el in &facts.metas {
-            let Some(content) = el.attr("content") else {
+            let Some(content) = attr(el, "content") else {
                 continue;
             };
             for key_attr in ["property", "name", "itemprop", "http-equiv"] {
-                if let Some(key) = el.attr(key_attr) {
+                if let Some(key) = attr(el, key_attr) {
                     entries.push((key.trim().to_ascii_lowercase(), content.trim()));
                 }
             }
@@ -156,7 +156,7 @@ fn authors(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>) -> Vec<String> {
     if out.is_empty() {
         for (el, text) in &dom.facts.itemprops {
             let is_author =
-                el.attr("itemprop") == Some("author") || el.attr("rel") == Some("author");
+                attr(el, "itemprop") == Some("author") || attr(el, "rel") == Some("author");
             let name = collapse(text);
             if is_author && !name.is_empty() && name.len() < 80 && !out.contains(&name) {
                 out.push(name);
@@ -173,10 +173,10 @@ fn canonical_url(
     hints: &Hints,
 ) -> Option<String> {
     let link = dom.facts.links.iter().find_map(|l| {
-        let rel = l.attr("rel")?;
+        let rel = attr(l, "rel")?;
         rel.split_whitespace()
             .any(|r| r.eq_ignore_ascii_case("canonical"))
-            .then(|| l.attr("href"))
+            .then(|| attr(l, "href"))
             .flatten()
     });
     let raw = link
@@ -194,12 +194,12 @@ fn canonical_url(
 /// A `<time>` element marked as the date wanted (by itemprop or class words).
 fn time_element(dom: &Dom<'_>, itemprops: &[&str], class_words: &[&str]) -> Option<Dated> {
     let marked = |el: &scraper::node::Element| {
-        el.attr("itemprop").is_some_and(|p| itemprops.contains(&p))
-            || el.attr("class").is_some_and(|c| {
+        attr(el, "itemprop").is_some_and(|p| itemprops.contains(&p))
+            || attr(el, "class").is_some_and(|c| {
                 let c = c.to_ascii_lowercase();
                 class_words.iter().any(|w| c.contains(w))
             })
-            || itemprops.contains(&"datePublished") && el.attr("pubdate").is_some()
+            || itemprops.contains(&"datePublished") && attr(el, "pubdate").is_some()
     };
     let value = |el: &scraper::node::Element, text: &str| -> Option<Dated> {
         let at = el
@@ -227,8 +227,8 @@ fn time_element(dom: &Dom<'_>, itemprops: &[&str], class_words: &[&str]) -> Opti
 
 fn published(dom: &Dom<'_>, ld: &LdArticle, metas: &Metas<'_>, hints: &Hints) -> Option<Dated> {
     let itemprop_date = dom.facts.itemprops.iter().find_map(|(el, text)| {
-        (el.attr("itemprop") == Some("datePublished"))
-            .then(|| el.attr("content").or(el.attr("datetime")).unwrap_or(text))
+        (attr(el, "itemprop") == Some("datePublished"))
+            .then(|| attr(el, "content").or(attr(el, "datetime")).unwrap_or(text))
             .and_then(|v| dates::dated(Some(v), DateSource::Meta))
     });
     dates::dated(ld.published.as_deref(), DateSource::JsonLd)

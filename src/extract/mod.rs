@@ -2,7 +2,8 @@
 //!
 //! Runs after `decode`, before `boilerplate`. Pure: the page text and a few [`Hints`] in,
 //! the article out; never fails (a page without an article gives an article without
-//! paragraphs). The page is parsed once with html5ever (`scraper`) and copied into a flat
+//! paragraphs). `prestrip` first cuts scripts, styles and comments out of the HTML; the page
+//! is then parsed once with html5ever (`scraper`) and copied into a flat
 //! [`dom::Dom`] with text statistics; then
 //! - `body` scores containers and picks the article's (or the outlet's `body_selector`),
 //! - `paragraphs` turns them into clean paragraphs, dropping in-article furniture,
@@ -18,6 +19,7 @@ mod jsonld;
 mod lang;
 mod metadata;
 mod paragraphs;
+mod prestrip;
 
 use std::collections::HashSet;
 
@@ -36,7 +38,7 @@ pub struct Hints {
 
 /// Extracts the article from an HTML page.
 pub fn extract(html: &str, hints: &Hints) -> Article {
-    let doc = scraper::Html::parse_document(html);
+    let doc = scraper::Html::parse_document(&prestrip::strip(html));
     let dom = dom::Dom::build(&doc);
     let ld = jsonld::read(&dom.facts.json_ld);
     let containers = hints

@@ -16,6 +16,9 @@ fn is_dropped(dom: &Dom<'_>, i: usize, total: u32) -> bool {
         return false;
     }
     let density = node.link_density();
+    if node.tag_chars * 2 > node.chars && node.chars * 2 < total {
+        return true; // A "Tags: a, b, c" line: mostly `rel=tag` links.
+    }
     if node.hint.junk && !node.hint.body {
         // A furniture name on a wrapper of most of the article is a misleading name.
         if node.chars * 2 < total || density > 0.5 {
