@@ -89,6 +89,7 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
                 "date" => config.weights.date = f,
                 "anc" => config.weights.anchor = f,
                 "mix" => config.anchor_mix = f,
+                "floor" => config.anchor_floor = f,
                 _ => {}
             }
         }

@@ -64,15 +64,20 @@ pub struct Features {
 /// The top bit of a term id: set on anchors (names, figures, days), clear on words.
 pub const ANCHOR_BIT: u64 = 1 << 63;
 
-/// Hashes folded text into a word's term id (FNV-1a, stable across runs and machines;
-/// the top bit cleared, since it marks anchors).
-pub fn term_id(folded: &str) -> u64 {
+/// Hashes folded text (FNV-1a, stable across runs and machines). The near-copy sketch
+/// is built on these full hashes.
+pub fn word_hash(folded: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in folded.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    h & !ANCHOR_BIT
+    h
+}
+
+/// A word's term id: its [`word_hash`] with the top bit cleared, since it marks anchors.
+pub fn term_id(folded: &str) -> u64 {
+    word_hash(folded) & !ANCHOR_BIT
 }
 
 /// The anchor twin of a word's term id: the same word seen as a name or a figure.
@@ -181,10 +186,11 @@ pub fn features(
             }
             budget -= 1;
             fold_word(token.text, &mut folded);
-            let term = term_id(&folded);
+            let hash = word_hash(&folded);
+            let term = hash & !ANCHOR_BIT;
             scanner.push_term(&folded, term);
             if body {
-                sketcher.push(term);
+                sketcher.push(hash);
             }
             if is_stop_term(&folded, term) {
                 continue;
@@ -691,5 +697,63 @@ mod tests {
             drone > base && drone < 3.0 * base,
             "drone {drone} base {base}"
         );
+    }
+
+    fn has(f: &Features, term: u64) -> bool {
+        f.terms.iter().any(|(t, _)| *t == term)
+    }
+
+    #[test]
+    fn names_and_figures_get_anchor_twins() {
+        let f = features(
+            None,
+            "Hier, le drone a visé Aïn al-Assad où 2 500 soldats sont stationnés.",
+            None,
+            &FeatureWeights::default(),
+        );
+        for word in ["ain", "asad", "2500"] {
+            let t = term_id(word);
+            assert!(has(&f, t), "{word} as a word");
+            assert!(has(&f, anchor_id(t)), "{word} as an anchor");
+        }
+        // A lowercase word, and a capital that only starts the sentence, are words only.
+        for word in ["drone", "hier"] {
+            assert!(!has(&f, anchor_id(term_id(word))), "{word} is no anchor");
+        }
+        assert!(!is_anchor(term_id("drone")) && is_anchor(anchor_id(term_id("drone"))));
+    }
+
+    #[test]
+    fn stop_words_by_term_id_match_the_list() {
+        for w in STOP_WORDS {
+            assert!(is_stop(w), "{w}");
+        }
+        for w in ["drone", "base", "asad", "2500", "soldat"] {
+            assert!(!is_stop(w), "{w}");
+        }
+        assert!(is_stop("x") && is_stop("é") && is_stop(""));
+    }
+
+    #[test]
+    fn text_dates_resolve_against_the_publication_day() {
+        // Seed 002: published Wednesday 2024-07-17, "mardi soir" is the 16th.
+        let published = NaiveDate::from_ymd_opt(2024, 7, 17);
+        let f = features(
+            Some("Irak: deux drones contre une base"),
+            "Perpétrée mardi soir, l'attaque n'a pas été revendiquée.",
+            published,
+            &FeatureWeights::default(),
+        );
+        let tuesday = NaiveDate::from_ymd_opt(2024, 7, 16).unwrap_or_default();
+        assert_eq!(f.mentions.resolved, [tuesday]);
+        assert!(has(&f, date_term(tuesday)), "the day is an anchor term");
+        let en = features(
+            None,
+            "The blast on Tuesday evening was claimed on July 17.",
+            published,
+            &FeatureWeights::default(),
+        );
+        assert_eq!(en.mentions.event_days.len(), 1, "{:?}", en.mentions);
+        assert_eq!(en.mentions.resolved.first(), Some(&tuesday));
     }
 }

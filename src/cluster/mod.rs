@@ -79,6 +79,8 @@ pub struct Config {
     pub candidates: usize,
     /// Share of the anchor cosine (names, figures, days) in the similarity.
     pub anchor_mix: f32,
+    /// An anchor cosine under this vetoes the match (see `StoryProfile` scoring).
+    pub anchor_floor: f32,
 }
 
 impl Default for Config {
@@ -95,6 +97,7 @@ impl Default for Config {
             story_terms: 96,
             candidates: 8,
             anchor_mix: 0.5,
+            anchor_floor: 0.0,
         }
     }
 }

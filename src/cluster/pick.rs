@@ -284,7 +284,7 @@ fn best_story<S: State>(
             cache.fetch(state, &profile.terms)?;
         }
         let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t))
-            .score(config.anchor_mix);
+            .score(config.anchor_mix, config.anchor_floor);
         if profile.first_day.is_some() != day.is_some() {
             sim *= config.undated_factor;
         }

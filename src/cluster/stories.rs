@@ -121,9 +121,12 @@ pub struct Similarity {
 
 impl Similarity {
     /// One score: the mean of both cosines weighted by `mix` (the share of the anchor
-    /// cosine), or the cosine over every term when a side has no anchors.
-    pub fn score(&self, mix: f32) -> f32 {
+    /// cosine), or the cosine over every term when a side has no anchors. Anchors that
+    /// barely meet (cosine under `floor`) veto the match: same words, other names and
+    /// figures is another event of the same kind, however much the prose agrees.
+    pub fn score(&self, mix: f32, floor: f32) -> f32 {
         match self.anchors {
+            Some(a) if a < floor => 0.0,
             Some(a) => (1.0 - mix) * self.all + mix * a,
             None => self.all,
         }
@@ -296,5 +299,62 @@ mod tests {
         let bg_only = Weighted::new(&[(1, 1.0), (3, 1.0)], |t| if t == 1 { 0.05 } else { 3.0 });
         let sim = cosine(&bg_only, &s, |t| if t == 1 { 0.05 } else { 3.0 }).all;
         assert!(sim < 0.05, "{sim}");
+    }
+
+    use crate::cluster::features::{anchor_id, term_id};
+
+    /// A profile or an article over words and anchors, weight 1 each.
+    fn terms(words: &[&str], anchors: &[&str]) -> Vec<(u64, f32)> {
+        let mut t: Vec<(u64, f32)> = words
+            .iter()
+            .map(|w| (term_id(w), 1.0))
+            .chain(anchors.iter().map(|a| (anchor_id(term_id(a)), 1.0)))
+            .collect();
+        t.sort_unstable_by_key(|x| x.0);
+        t
+    }
+
+    #[test]
+    fn figures_of_the_event_are_its_fingerprint() {
+        // Same kind of event, same prose; the figures and the name tell them apart.
+        let prose = ["drone", "base", "attack", "troops", "claimed"];
+        let mut s = story(&[], None);
+        absorb(&mut s, &terms(&prose, &["asad", "16", "2500"]), 96, |_| 1.0);
+        let same = Weighted::new(&terms(&prose, &["asad", "16", "2500"]), |_| 1.0);
+        let other = Weighted::new(&terms(&prose, &["harir", "20", "2500"]), |_| 1.0);
+        let (a, b) = (cosine(&same, &s, |_| 1.0), cosine(&other, &s, |_| 1.0));
+        assert!((a.all - 1.0).abs() < 1e-4 && b.all > 0.6, "{a:?} {b:?}");
+        let (a_anchor, b_anchor) = (a.anchors.unwrap_or(0.0), b.anchors.unwrap_or(0.0));
+        assert!(a_anchor > 0.99 && b_anchor < 0.4, "{a:?} {b:?}");
+        assert!(a.score(0.5, 0.0) > b.score(0.5, 0.0) + 0.25);
+    }
+
+    #[test]
+    fn anchors_that_do_not_meet_veto_the_match() {
+        let sim = Similarity {
+            all: 0.8,
+            anchors: Some(0.05),
+        };
+        assert_eq!(sim.score(0.5, 0.1), 0.0, "the prose agrees, the names do not");
+        assert!((sim.score(0.5, 0.0) - 0.425).abs() < 1e-6);
+        let no_anchors = Similarity {
+            all: 0.3,
+            anchors: None,
+        };
+        assert_eq!(no_anchors.score(0.5, 0.1), 0.3, "no anchors, no veto");
+    }
+
+    #[test]
+    fn kept_norms_match_fresh_ones_when_idf_is_unchanged() {
+        let mut s = story(&[], None);
+        let idf = |t: u64| if t % 2 == 0 { 2.0 } else { 0.5 };
+        absorb(&mut s, &terms(&["a", "b"], &["c"]), 96, idf);
+        absorb(&mut s, &terms(&["b", "d"], &["c", "e"]), 96, idf);
+        assert_eq!(s.norms, norms(&s.terms, idf));
+        let doc = Weighted::new(&terms(&["b"], &["e"]), idf);
+        let kept = cosine(&doc, &s, idf);
+        let mut fresh = s.clone();
+        fresh.norms = [0.0; 2];
+        assert_eq!(kept, cosine(&doc, &fresh, idf));
     }
 }
