@@ -97,7 +97,7 @@ impl Default for Config {
             story_terms: 96,
             candidates: 8,
             anchor_mix: 0.5,
-            anchor_floor: 0.0,
+            anchor_floor: 0.15,
         }
     }
 }
