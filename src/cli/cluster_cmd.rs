@@ -87,6 +87,9 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
                 "lead" => config.weights.lead = f,
                 "nlead" => config.weights.lead_lines = f as usize,
                 "date" => config.weights.date = f,
+                "anc" => config.weights.anchor = f,
+                "mix" => config.anchor_mix = f,
+                "floor" => config.anchor_floor = f,
                 _ => {}
             }
         }

@@ -21,19 +21,20 @@ pub const MIN_SHINGLES: usize = 12;
 
 /// The sha2 of the body with whitespace runs made single spaces and letters lowercased.
 pub fn body_digest(text: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    let mut first = true;
-    let mut lower = String::new();
+    let mut normal = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        if !first {
-            hasher.update(b" ");
+        if !normal.is_empty() {
+            normal.push(' ');
         }
-        first = false;
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        hasher.update(lower.as_bytes());
+        if word.is_ascii() {
+            let at = normal.len();
+            normal.push_str(word);
+            normal[at..].make_ascii_lowercase();
+        } else {
+            normal.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
-    hasher.finalize().into()
+    Sha256::digest(normal.as_bytes()).into()
 }
 
 /// A one-permutation MinHash of a body's word 3-shingles.
@@ -63,7 +64,7 @@ pub struct Sketcher {
 }
 
 impl Sketcher {
-    /// Adds the term id of the next word of the body.
+    /// Adds the `features::word_hash` of the next word of the body.
     pub fn push(&mut self, word: u64) {
         self.seen += 1;
         if self.seen >= 3 {
@@ -143,12 +144,12 @@ pub fn mix(mut x: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::features::term_id;
+    use crate::cluster::features::word_hash;
 
     fn sketch(text: &str) -> Sketch {
         let mut s = Sketcher::default();
         for w in text.split_whitespace() {
-            s.push(term_id(&w.to_lowercase()));
+            s.push(word_hash(&w.to_lowercase()));
         }
         s.finish()
     }
@@ -205,5 +206,14 @@ mod tests {
     fn short_bodies_are_not_judged() {
         let (a, b) = (sketch("Lire aussi"), sketch("Lire aussi"));
         assert!(!a.near_copy_of(&b));
+    }
+
+    #[test]
+    fn digest_is_the_sha2_of_the_lowercased_words() {
+        // The ASCII fast path and the Unicode path agree with the definition.
+        let text = "  Aïn AL-ASSAD\n\tbase  Été ";
+        let expected: [u8; 32] = Sha256::digest("aïn al-assad base été".as_bytes()).into();
+        assert_eq!(body_digest(text), expected);
+        assert_eq!(body_digest(""), <[u8; 32]>::from(Sha256::digest(b"")));
     }
 }

@@ -10,6 +10,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+use super::features::term_id;
+
 /// What the text says about days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mentions {
@@ -43,6 +45,18 @@ impl DateScanner {
     /// Feeds one folded word.
     pub fn push(&mut self, folded: &str) {
         self.classes.push(classify(folded));
+    }
+
+    /// Feeds one folded word whose term id (`features::term_id`) is known: month and
+    /// weekday names are then found by one integer search instead of string compares.
+    pub fn push_term(&mut self, folded: &str, term: u64) {
+        let starts_with_digit = folded.as_bytes().first().is_some_and(u8::is_ascii_digit);
+        let class = if starts_with_digit || folded.is_empty() {
+            classify(folded)
+        } else {
+            named_class(term)
+        };
+        self.classes.push(class);
     }
 
     /// Marks a line break (a date never spans lines).
@@ -160,6 +174,25 @@ fn classify(w: &str) -> Class {
         "hier" | "yesterday" => Class::Yesterday,
         "" => Class::Break,
         _ => Class::Other,
+    }
+}
+
+/// The class of a month, weekday or "yesterday" word, by term id (else `Other`).
+fn named_class(term: u64) -> Class {
+    static TABLE: std::sync::OnceLock<Vec<(u64, Class)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: Vec<(u64, Class)> = MONTHS
+            .iter()
+            .map(|(w, m)| (term_id(w), Class::Month(*m)))
+            .chain(WEEKDAYS.iter().map(|(w, d)| (term_id(w), Class::Weekday(*d))))
+            .chain(["hier", "yesterday"].map(|w| (term_id(w), Class::Yesterday)))
+            .collect();
+        t.sort_unstable_by_key(|(id, _)| *id);
+        t
+    });
+    match table.binary_search_by_key(&term, |(id, _)| *id) {
+        Ok(at) => table[at].1,
+        Err(_) => Class::Other,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct FeatureWeights {
     pub date: f32,
     /// Tokens read at most (long articles add little after this).
     pub max_tokens: usize,
+    /// Weight of the anchor twin of a name or a figure (see [`ANCHOR_BIT`]).
+    pub anchor: f32,
 }
 
 impl Default for FeatureWeights {
@@ -43,6 +45,7 @@ impl Default for FeatureWeights {
             lead_lines: 2,
             date: 2.5,
             max_tokens: 700,
+            anchor: 2.0,
         }
     }
 }
@@ -58,8 +61,12 @@ pub struct Features {
     pub sketch: Sketch,
 }
 
-/// Hashes folded text into a term id (FNV-1a, stable across runs and machines).
-pub fn term_id(folded: &str) -> u64 {
+/// The top bit of a term id: set on anchors (names, figures, days), clear on words.
+pub const ANCHOR_BIT: u64 = 1 << 63;
+
+/// Hashes folded text (FNV-1a, stable across runs and machines). The near-copy sketch
+/// is built on these full hashes.
+pub fn word_hash(folded: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in folded.bytes() {
         h ^= u64::from(b);
@@ -68,9 +75,24 @@ pub fn term_id(folded: &str) -> u64 {
     h
 }
 
-/// The term id of a date mention (a separate namespace from words).
+/// A word's term id: its [`word_hash`] with the top bit cleared, since it marks anchors.
+pub fn term_id(folded: &str) -> u64 {
+    word_hash(folded) & !ANCHOR_BIT
+}
+
+/// The anchor twin of a word's term id: the same word seen as a name or a figure.
+pub fn anchor_id(term: u64) -> u64 {
+    term | ANCHOR_BIT
+}
+
+/// Is this term id an anchor?
+pub fn is_anchor(term: u64) -> bool {
+    term & ANCHOR_BIT != 0
+}
+
+/// The term id of a date mention (a separate namespace from words; an anchor).
 pub fn date_term(day: NaiveDate) -> u64 {
-    term_id(&format!("\u{1}date:{day}"))
+    anchor_id(term_id(&format!("\u{1}date:{day}")))
 }
 
 /// Folds a word for matching: lowercase, no accents, doubled letters collapsed, a final
@@ -78,7 +100,21 @@ pub fn date_term(day: NaiveDate) -> u64 {
 pub fn fold_word(word: &str, out: &mut String) {
     out.clear();
     let mut last = '\0';
-    for c in word.chars().filter(|c| c.is_alphanumeric()) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            // The common case, without the Unicode tables.
+            if c.is_ascii_alphanumeric() {
+                let l = c.to_ascii_lowercase();
+                if l != last || l.is_ascii_digit() {
+                    out.push(l);
+                }
+                last = l;
+            }
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            continue;
+        }
         let mut push = |c: char| {
             for l in c.to_lowercase() {
                 if l != last || l.is_ascii_digit() {
@@ -87,15 +123,11 @@ pub fn fold_word(word: &str, out: &mut String) {
                 last = l;
             }
         };
-        if c.is_ascii() {
-            push(c);
-        } else {
-            decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    push(d);
-                }
-            });
-        }
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                push(d);
+            }
+        });
     }
     if out.len() > 4 && out.ends_with('s') && !out.ends_with("ss") {
         out.pop();
@@ -113,7 +145,18 @@ pub fn names_match(a: &str, b: &str) -> bool {
 
 /// Is this folded word a French or English stop word (or a too-short token)?
 pub fn is_stop(folded: &str) -> bool {
-    folded.chars().count() < 2 || STOP_WORDS.binary_search(&folded).is_ok()
+    is_stop_term(folded, term_id(folded))
+}
+
+/// [`is_stop`] for a word whose term id is known (the hot path: one integer search).
+fn is_stop_term(folded: &str, term: u64) -> bool {
+    static IDS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let mut ids: Vec<u64> = STOP_WORDS.iter().map(|w| term_id(w)).collect();
+        ids.sort_unstable();
+        ids
+    });
+    folded.chars().nth(1).is_none() || ids.binary_search(&term).is_ok()
 }
 
 /// Extracts the weighted terms and the date mentions of an article.
@@ -143,22 +186,27 @@ pub fn features(
             }
             budget -= 1;
             fold_word(token.text, &mut folded);
-            scanner.push(&folded);
-            let term = term_id(&folded);
+            let hash = word_hash(&folded);
+            let term = hash & !ANCHOR_BIT;
+            scanner.push_term(&folded, term);
             if body {
-                sketcher.push(term);
+                sketcher.push(hash);
             }
-            if is_stop(&folded) {
+            if is_stop_term(&folded, term) {
                 continue;
             }
+            let anchor = token.numeric || (token.capital && !token.sentence_start);
             let kind = if token.numeric {
                 weights.number
-            } else if token.capital && !token.sentence_start {
+            } else if anchor {
                 weights.entity
             } else {
                 1.0
             };
             acc.push((term, kind * lead));
+            if anchor {
+                acc.push((anchor_id(term), weights.anchor * lead));
+            }
         }
         scanner.line_break();
     }
@@ -649,5 +697,63 @@ mod tests {
             drone > base && drone < 3.0 * base,
             "drone {drone} base {base}"
         );
+    }
+
+    fn has(f: &Features, term: u64) -> bool {
+        f.terms.iter().any(|(t, _)| *t == term)
+    }
+
+    #[test]
+    fn names_and_figures_get_anchor_twins() {
+        let f = features(
+            None,
+            "Hier, le drone a visé Aïn al-Assad où 2 500 soldats sont stationnés.",
+            None,
+            &FeatureWeights::default(),
+        );
+        for word in ["ain", "asad", "2500"] {
+            let t = term_id(word);
+            assert!(has(&f, t), "{word} as a word");
+            assert!(has(&f, anchor_id(t)), "{word} as an anchor");
+        }
+        // A lowercase word, and a capital that only starts the sentence, are words only.
+        for word in ["drone", "hier"] {
+            assert!(!has(&f, anchor_id(term_id(word))), "{word} is no anchor");
+        }
+        assert!(!is_anchor(term_id("drone")) && is_anchor(anchor_id(term_id("drone"))));
+    }
+
+    #[test]
+    fn stop_words_by_term_id_match_the_list() {
+        for w in STOP_WORDS {
+            assert!(is_stop(w), "{w}");
+        }
+        for w in ["drone", "base", "asad", "2500", "soldat"] {
+            assert!(!is_stop(w), "{w}");
+        }
+        assert!(is_stop("x") && is_stop("é") && is_stop(""));
+    }
+
+    #[test]
+    fn text_dates_resolve_against_the_publication_day() {
+        // Seed 002: published Wednesday 2024-07-17, "mardi soir" is the 16th.
+        let published = NaiveDate::from_ymd_opt(2024, 7, 17);
+        let f = features(
+            Some("Irak: deux drones contre une base"),
+            "Perpétrée mardi soir, l'attaque n'a pas été revendiquée.",
+            published,
+            &FeatureWeights::default(),
+        );
+        let tuesday = NaiveDate::from_ymd_opt(2024, 7, 16).unwrap_or_default();
+        assert_eq!(f.mentions.resolved, [tuesday]);
+        assert!(has(&f, date_term(tuesday)), "the day is an anchor term");
+        let en = features(
+            None,
+            "The blast on Tuesday evening was claimed on July 17.",
+            published,
+            &FeatureWeights::default(),
+        );
+        assert_eq!(en.mentions.event_days.len(), 1, "{:?}", en.mentions);
+        assert_eq!(en.mentions.resolved.first(), Some(&tuesday));
     }
 }

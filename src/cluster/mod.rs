@@ -77,21 +77,27 @@ pub struct Config {
     pub story_terms: usize,
     /// Candidate stories compared in full.
     pub candidates: usize,
+    /// Share of the anchor cosine (names, figures, days) in the similarity.
+    pub anchor_mix: f32,
+    /// An anchor cosine under this vetoes the match (see `StoryProfile` scoring).
+    pub anchor_floor: f32,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             weights: FeatureWeights::default(),
-            threshold: 0.2,
+            threshold: 0.19,
             window_days: 45,
             undated_factor: 0.5,
             day_conflict_factor: 0.5,
             min_docs_for_idf: 300.0,
-            key_terms: 12,
+            key_terms: 16,
             postings_cap: 32,
             story_terms: 96,
             candidates: 8,
+            anchor_mix: 0.5,
+            anchor_floor: 0.15,
         }
     }
 }

@@ -5,13 +5,15 @@
 //! article stays flat as the state grows; stories outside the article's time window are
 //! passed over.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use chrono::Datelike;
 
 use super::copies::Sketch;
 use super::features::Features;
-use super::state::{Changes, DocRecord, State, StateError};
+use super::state::{Changes, DocRecord, IdHasher, State, StateError};
 use super::stories::{self, StoryProfile, Weighted};
 use super::{Assignment, Config, Doc};
 
@@ -112,25 +114,28 @@ pub fn copy_changes<S: State>(
     Ok((assignment, changes))
 }
 
-/// Document frequencies fetched once per article.
+/// Inverse document frequencies, read from the state once per article and term.
 struct DfCache {
-    df: HashMap<u64, u32>,
+    idf: HashMap<u64, f32, BuildHasherDefault<IdHasher>>,
     docs_for_idf: f32,
 }
 
 impl DfCache {
     fn fetch<S: State>(&mut self, state: &S, terms: &[(u64, f32)]) -> Result<(), StateError> {
         for (term, _) in terms {
-            if !self.df.contains_key(term) {
-                self.df.insert(*term, state.df(*term)?);
+            if let Entry::Vacant(slot) = self.idf.entry(*term) {
+                let df = state.df(*term)? as f32;
+                slot.insert(((self.docs_for_idf + 1.0) / (df + 1.0)).ln());
             }
         }
         Ok(())
     }
 
     fn idf(&self, term: u64) -> f32 {
-        let df = self.df.get(&term).copied().unwrap_or(0) as f32;
-        ((self.docs_for_idf + 1.0) / (df + 1.0)).ln()
+        self.idf
+            .get(&term)
+            .copied()
+            .unwrap_or_else(|| (self.docs_for_idf + 1.0).ln())
     }
 }
 
@@ -146,7 +151,7 @@ pub fn story_changes<S: State>(
 ) -> Result<(Assignment, Changes), StateError> {
     let docs = state.docs()?;
     let mut cache = DfCache {
-        df: HashMap::with_capacity(feats.terms.len() * 2),
+        idf: HashMap::with_capacity_and_hasher(feats.terms.len() * 4, Default::default()),
         docs_for_idf: (docs as f32).max(config.min_docs_for_idf),
     };
     cache.fetch(state, &feats.terms)?;
@@ -175,6 +180,7 @@ pub fn story_changes<S: State>(
     story.reports += u32::from(!new_story);
     stories::extend_span(&mut story, day);
     stories::add_event_days(&mut story, &event_days);
+    cache.fetch(state, &story.terms)?;
     stories::absorb(&mut story, &feats.terms, config.story_terms, |t| {
         cache.idf(t)
     });
@@ -229,6 +235,7 @@ fn new_profile(doc: &Doc) -> StoryProfile {
         last_day: None,
         terms: Vec::new(),
         event_days: Vec::new(),
+        norms: [0.0; 2],
     }
 }
 
@@ -249,15 +256,14 @@ fn best_story<S: State>(
     config: &Config,
     cache: &mut DfCache,
 ) -> Result<Option<(u64, StoryProfile)>, StateError> {
-    let mut votes: Vec<(u64, f32)> = Vec::new();
+    let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(keys.len() * 8, Default::default());
     for ((_, weight), (_, list)) in keys.iter().zip(lists) {
         for story in list {
-            match votes.iter_mut().find(|(s, _)| s == story) {
-                Some((_, v)) => *v += weight,
-                None => votes.push((*story, *weight)),
-            }
+            *tally.entry(*story).or_insert(0.0) += weight;
         }
     }
+    let mut votes: Vec<(u64, f32)> = tally.into_iter().collect();
     // Most shared weight first; ties to the newer story. Deterministic.
     votes.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
     let mut best: Option<(f32, u64, StoryProfile)> = None;
@@ -274,16 +280,16 @@ fn best_story<S: State>(
             continue; // outside the story's time window: pruned, not compared
         }
         compared += 1;
-        cache.fetch(state, &profile.terms)?;
-        let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t));
+        if profile.norms[0] == 0.0 {
+            cache.fetch(state, &profile.terms)?;
+        }
+        let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t))
+            .score(config.anchor_mix, config.anchor_floor);
         if profile.first_day.is_some() != day.is_some() {
             sim *= config.undated_factor;
         }
         if stories::days_conflict(&profile, target.event_days) {
             sim *= config.day_conflict_factor;
-        }
-        if std::env::var_os("NF_DEBUG").is_some() {
-            eprintln!("cand {} sim {sim:.3}", profile.id);
         }
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
             best = Some((sim, number, profile.into_owned()));

@@ -13,6 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::features::is_anchor;
+
 /// The profile of one story, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoryProfile {
@@ -29,6 +31,10 @@ pub struct StoryProfile {
     /// Days its reports say things happened (days since 0001-01-01), sorted, capped.
     #[serde(default)]
     pub event_days: Vec<i32>,
+    /// Norms of `terms` weighted by idf as it was when the last report joined: every
+    /// term and the anchors alone (0 in profiles written before norms were kept).
+    #[serde(default)]
+    pub norms: [f32; 2],
 }
 
 /// Event days kept per story.
@@ -74,13 +80,15 @@ pub fn extend_span(story: &mut StoryProfile, day: Option<i32>) {
     }
 }
 
-/// The article side of a comparison: terms weighted by idf, and their norm.
+/// The article side of a comparison: terms weighted by idf, and their norms.
 #[derive(Debug, Clone, Default)]
 pub struct Weighted {
-    /// `(term, tf × idf)` sorted by term.
+    /// `(term, tf × idf)` sorted by term (anchors, top bit set, last).
     pub terms: Vec<(u64, f32)>,
     /// Euclidean norm of the weights.
     pub norm: f32,
+    /// Euclidean norm of the anchor weights alone.
+    pub anchor_norm: f32,
 }
 
 impl Weighted {
@@ -88,26 +96,89 @@ impl Weighted {
     pub fn new(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> Weighted {
         let terms: Vec<(u64, f32)> = terms.iter().map(|(t, w)| (*t, w * idf(*t))).collect();
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        Weighted { terms, norm }
+        let anchor_norm = terms
+            .iter()
+            .filter(|(t, _)| is_anchor(*t))
+            .map(|(_, w)| w * w)
+            .sum::<f32>()
+            .sqrt();
+        Weighted {
+            terms,
+            norm,
+            anchor_norm,
+        }
     }
 }
 
-/// Cosine between an article and a story profile, both weighted by `idf`.
-pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> f32 {
-    let (mut dot, mut norm2) = (0.0f32, 0.0f32);
-    let mut d = doc.terms.iter().peekable();
-    for (term, sum) in &story.terms {
-        let w = sum * idf(*term);
-        norm2 += w * w;
-        while d.next_if(|(t, _)| t < term).is_some() {}
-        if let Some((_, dw)) = d.next_if(|(t, _)| t == term) {
-            dot += dw * w;
+/// How an article compares with a story profile.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Similarity {
+    /// Cosine over every term.
+    pub all: f32,
+    /// Cosine over anchors alone (names, figures, days); `None` when a side has none.
+    pub anchors: Option<f32>,
+}
+
+impl Similarity {
+    /// One score: the mean of both cosines weighted by `mix` (the share of the anchor
+    /// cosine), or the cosine over every term when a side has no anchors. Anchors that
+    /// barely meet (cosine under `floor`) veto the match: same words, other names and
+    /// figures is another event of the same kind, however much the prose agrees.
+    pub fn score(&self, mix: f32, floor: f32) -> f32 {
+        match self.anchors {
+            Some(a) if a < floor => 0.0,
+            Some(a) => (1.0 - mix) * self.all + mix * a,
+            None => self.all,
         }
     }
-    if dot == 0.0 || doc.norm == 0.0 {
-        return 0.0;
+}
+
+/// Norms of a profile's terms weighted by `idf`: every term, and the anchors alone.
+pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] {
+    let (mut all, mut anchors) = (0.0f32, 0.0f32);
+    for (term, sum) in terms {
+        let w = sum * idf(*term);
+        all += w * w;
+        if is_anchor(*term) {
+            anchors += w * w;
+        }
     }
-    dot / (doc.norm * norm2.sqrt())
+    [all.sqrt(), anchors.sqrt()]
+}
+
+/// Cosines between an article and a story profile. The shared terms are weighted by
+/// `idf` as it is now; the story's norms are those kept in the profile (idf as it was
+/// when its last report joined: the cost per comparison stays with the article's terms,
+/// not the story's), or computed with `idf` when the profile has none.
+pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> Similarity {
+    let (mut dot, mut adot) = (0.0f32, 0.0f32);
+    let mut d = doc.terms.iter().peekable();
+    for (term, sum) in &story.terms {
+        while d.next_if(|(t, _)| t < term).is_some() {}
+        if let Some((_, dw)) = d.next_if(|(t, _)| t == term) {
+            let w = sum * idf(*term);
+            dot += dw * w;
+            if is_anchor(*term) {
+                adot += dw * w;
+            }
+        }
+    }
+    let [n, an] = if story.norms[0] > 0.0 {
+        story.norms
+    } else {
+        norms(&story.terms, idf)
+    };
+    let ratio = |dot: f32, a: f32, b: f32| {
+        if dot == 0.0 || a == 0.0 || b == 0.0 {
+            0.0
+        } else {
+            dot / (a * b)
+        }
+    };
+    Similarity {
+        all: ratio(dot, doc.norm, n),
+        anchors: (doc.anchor_norm > 0.0 && an > 0.0).then(|| ratio(adot, doc.anchor_norm, an)),
+    }
 }
 
 /// Adds an article's terms to a story and keeps the `cap` terms that weigh most
@@ -143,6 +214,7 @@ pub fn absorb(
         merged = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
         merged.sort_unstable_by_key(|(t, _)| *t);
     }
+    story.norms = norms(&merged, idf);
     story.terms = merged;
 }
 
@@ -166,6 +238,7 @@ mod tests {
             last_day: days.map(|d| d.1),
             terms: terms.to_vec(),
             event_days: Vec::new(),
+            norms: [0.0; 2],
         }
     }
 
@@ -207,8 +280,8 @@ mod tests {
         absorb(&mut s, &[(1, 1.0), (9, 1.0)], 64, |_| 1.0);
         let member_like = Weighted::new(&[(9, 1.0), (10, 1.0)], |_| 1.0);
         let core_like = Weighted::new(&[(1, 1.0), (2, 1.0), (3, 1.0)], |_| 1.0);
-        let drift = cosine(&member_like, &s, |_| 1.0);
-        let core = cosine(&core_like, &s, |_| 1.0);
+        let drift = cosine(&member_like, &s, |_| 1.0).all;
+        let core = cosine(&core_like, &s, |_| 1.0).all;
         assert!(drift < 0.15 && core > 0.7, "drift {drift} core {core}");
     }
 
@@ -224,7 +297,64 @@ mod tests {
         // Term 1 is everywhere (idf ~0), term 2 is the event's own figure.
         let s = story(&[(1, 2.0), (2, 2.0)], None);
         let bg_only = Weighted::new(&[(1, 1.0), (3, 1.0)], |t| if t == 1 { 0.05 } else { 3.0 });
-        let sim = cosine(&bg_only, &s, |t| if t == 1 { 0.05 } else { 3.0 });
+        let sim = cosine(&bg_only, &s, |t| if t == 1 { 0.05 } else { 3.0 }).all;
         assert!(sim < 0.05, "{sim}");
+    }
+
+    use crate::cluster::features::{anchor_id, term_id};
+
+    /// A profile or an article over words and anchors, weight 1 each.
+    fn terms(words: &[&str], anchors: &[&str]) -> Vec<(u64, f32)> {
+        let mut t: Vec<(u64, f32)> = words
+            .iter()
+            .map(|w| (term_id(w), 1.0))
+            .chain(anchors.iter().map(|a| (anchor_id(term_id(a)), 1.0)))
+            .collect();
+        t.sort_unstable_by_key(|x| x.0);
+        t
+    }
+
+    #[test]
+    fn figures_of_the_event_are_its_fingerprint() {
+        // Same kind of event, same prose; the figures and the name tell them apart.
+        let prose = ["drone", "base", "attack", "troops", "claimed"];
+        let mut s = story(&[], None);
+        absorb(&mut s, &terms(&prose, &["asad", "16", "2500"]), 96, |_| 1.0);
+        let same = Weighted::new(&terms(&prose, &["asad", "16", "2500"]), |_| 1.0);
+        let other = Weighted::new(&terms(&prose, &["harir", "20", "2500"]), |_| 1.0);
+        let (a, b) = (cosine(&same, &s, |_| 1.0), cosine(&other, &s, |_| 1.0));
+        assert!((a.all - 1.0).abs() < 1e-4 && b.all > 0.6, "{a:?} {b:?}");
+        let (a_anchor, b_anchor) = (a.anchors.unwrap_or(0.0), b.anchors.unwrap_or(0.0));
+        assert!(a_anchor > 0.99 && b_anchor < 0.4, "{a:?} {b:?}");
+        assert!(a.score(0.5, 0.0) > b.score(0.5, 0.0) + 0.25);
+    }
+
+    #[test]
+    fn anchors_that_do_not_meet_veto_the_match() {
+        let sim = Similarity {
+            all: 0.8,
+            anchors: Some(0.05),
+        };
+        assert_eq!(sim.score(0.5, 0.1), 0.0, "the prose agrees, the names do not");
+        assert!((sim.score(0.5, 0.0) - 0.425).abs() < 1e-6);
+        let no_anchors = Similarity {
+            all: 0.3,
+            anchors: None,
+        };
+        assert_eq!(no_anchors.score(0.5, 0.1), 0.3, "no anchors, no veto");
+    }
+
+    #[test]
+    fn kept_norms_match_fresh_ones_when_idf_is_unchanged() {
+        let mut s = story(&[], None);
+        let idf = |t: u64| if t % 2 == 0 { 2.0 } else { 0.5 };
+        absorb(&mut s, &terms(&["a", "b"], &["c"]), 96, idf);
+        absorb(&mut s, &terms(&["b", "d"], &["c", "e"]), 96, idf);
+        assert_eq!(s.norms, norms(&s.terms, idf));
+        let doc = Weighted::new(&terms(&["b"], &["e"]), idf);
+        let kept = cosine(&doc, &s, idf);
+        let mut fresh = s.clone();
+        fresh.norms = [0.0; 2];
+        assert_eq!(kept, cosine(&doc, &fresh, idf));
     }
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Clustering benchmark: quality on ECB+ dev, speed and memory on synthetic streams.
+
+Builds the release binary and the `gen_news` example, then
+1. runs `newsfold cluster` on ../shared/bench/clustering/ecbplus-dev.jsonl in file order and
+   in a fixed-seed shuffle, scores both with that folder's score.py and prints pairwise and
+   B-cubed precision / recall / F1 (and the story count);
+2. generates synthetic news streams (examples/gen_news.rs, seed fixed) of 10k, 100k and 1M
+   articles, runs `newsfold cluster` on each under /usr/bin/time -v and prints articles/s
+   (median over --runs runs; one run for 1M unless --runs-1m says otherwise), peak resident
+   memory, and the pairwise / B-cubed F1 of the stream against its `event` labels.
+Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
+
+    python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
+                                     [--seed 42] [--shuffle-seed 7] [--no-build] [--skip-scale]
+                                     [--skip-ecb] [--bench DIR] [--work DIR]
+"""
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "newsfold"
+GEN = ROOT / "target" / "release" / "examples" / "gen_news"
+
+
+def find_bench(explicit):
+    candidates = [Path(explicit)] if explicit else [
+        ROOT.parent / "shared" / "bench" / "clustering",
+        ROOT.parent.parent / "shared" / "bench" / "clustering",
+        Path("/work/shared/bench/clustering"),
+    ]
+    for c in candidates:
+        if (c / "ecbplus-dev.jsonl").is_file() and (c / "score.py").is_file():
+            return c
+    return None
+
+
+def build():
+    cmd = ["cargo", "build", "--release", "--bin", "newsfold", "--example", "gen_news"]
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def score(score_py, gold, pred, field="cluster"):
+    out = subprocess.run(
+        [sys.executable, str(score_py), str(gold), str(pred), "--json", "--gold-field", field],
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["all"]
+
+
+def cluster(src, dst):
+    """Runs `newsfold cluster src > dst` under /usr/bin/time -v: (wall s, CPU s, peak MB)."""
+    with open(dst, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "cluster", str(src)],
+                              stdout=out, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"newsfold cluster {src} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    peak_mb = int(m.group(1)) / 1024 if m else float("nan")
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
+    return elapsed, cpu, peak_mb
+
+
+def quality_line(name, s):
+    return (f"{name:<12} pair P {s['pair_P']:.3f} R {s['pair_R']:.3f} F1 {s['pair_F1']:.3f} | "
+            f"B3 P {s['b3_P']:.3f} R {s['b3_R']:.3f} F1 {s['b3_F1']:.3f} | "
+            f"stories {s['pred_clusters']} (gold {s['gold_clusters']})")
+
+
+def ecb(bench, work, shuffle_seed):
+    gold = bench / "ecbplus-dev.jsonl"
+    lines = [l for l in gold.read_text(encoding="utf-8").split("\n") if l.strip()]
+    random.Random(shuffle_seed).shuffle(lines)
+    shuffled = work / f"ecbplus-dev.shuf{shuffle_seed}.jsonl"
+    shuffled.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"ECB+ dev ({len(lines)} articles), newsfold cluster, scored by score.py")
+    results = {}
+    for name, src in [("file order", gold), (f"shuffle {shuffle_seed}", shuffled)]:
+        pred = work / ("pred-" + name.replace(" ", "-") + ".jsonl")
+        cluster(src, pred)
+        s = score(bench / "score.py", gold, pred)
+        results[name] = s
+        print("  " + quality_line(name, s))
+    return results
+
+
+def scale(bench, work, sizes, runs, runs_1m, seed):
+    print(f"Synthetic streams (gen_news seed {seed}), newsfold cluster, single thread")
+    print("  (articles/s over wall time; per CPU-s over user+sys, which a busy machine distorts less)")
+    print(f"  {'articles':>9} {'MB in':>7} {'articles/s':>11} {'per CPU-s':>10} {'wall runs (s)':<24}"
+          f" {'peak MB':>8}  synthetic pair F1 / B3 F1")
+    rows = []
+    for n in sizes:
+        src = work / f"news-{n}-seed{seed}.jsonl"
+        if not src.exists():
+            tmp = src.with_suffix(".tmp")
+            with open(tmp, "wb") as out:
+                subprocess.run([str(GEN), str(n), str(seed)], stdout=out, check=True)
+            tmp.rename(src)
+        pred = work / f"pred-news-{n}.jsonl"
+        k = runs_1m if n >= 1_000_000 else runs
+        times, cpus, peaks = [], [], []
+        for _ in range(max(1, k)):
+            t, c, p = cluster(src, pred)
+            times.append(t)
+            cpus.append(c)
+            peaks.append(p)
+        med = statistics.median(times)
+        cpu = statistics.median(cpus)
+        s = score(bench / "score.py", src, pred, field="event") if bench else None
+        q = f"{s['pair_F1']:.3f} / {s['b3_F1']:.3f}" if s else "-"
+        mb_in = src.stat().st_size / 1e6
+        runs_txt = " ".join(f"{t:.2f}" for t in times)
+        print(f"  {n:>9} {mb_in:>7.0f} {n / med:>11.0f} {n / max(cpu, 1e-9):>10.0f} {runs_txt:<24}"
+              f" {max(peaks):>8.0f}  {q}")
+        rows.append({"articles": n, "per_s": n / med, "per_cpu_s": n / max(cpu, 1e-9),
+                     "runs": times, "peak_mb": max(peaks)})
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs-1m", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--shuffle-seed", type=int, default=7)
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--skip-ecb", action="store_true")
+    ap.add_argument("--bench", help="benchmark folder (default: ../shared/bench/clustering)")
+    ap.add_argument("--work", default="/tmp/newsfold-bench")
+    a = ap.parse_args()
+    bench = find_bench(a.bench)
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    if not a.no_build:
+        build()
+    if not a.skip_ecb:
+        if bench is None:
+            sys.exit("no ecbplus-dev.jsonl + score.py found; pass --bench DIR")
+        ecb(bench, work, a.shuffle_seed)
+    if not a.skip_scale:
+        sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
+        scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
+
+
+if __name__ == "__main__":
+    main()
