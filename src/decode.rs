@@ -11,13 +11,14 @@
 //!    UTF-8 and `x-user-defined` means windows-1252, as in browsers.
 //! 4. A weaker signal browsers ignore: the same tag further in, within the first 4096 bytes
 //!    (pages with a long `<head>` before their meta, [`CharsetSource::LateMeta`]).
-//! 5. Otherwise: bytes that are valid UTF-8 are UTF-8, and only the others go to chardetng's
+//! 5. Otherwise: bytes that are (mostly) valid UTF-8 are UTF-8, and only the others go to chardetng's
 //!    guess ([`CharsetSource::Guess`] both ways). chardetng answers UTF-8 for valid UTF-8 anyway,
 //!    but checking validity is a fast pass while the guesser reads every byte through several
 //!    candidate models (it was a third of `newsfold extract`'s time on undeclared pages).
 //!
 //! Change one: a declaration the bytes contradict is dropped for the guess. Declared UTF-8
-//! that is not valid UTF-8 (a Windows-1252 page claiming UTF-8) and a declared legacy
+//! that is not UTF-8 (a Windows-1252 page claiming UTF-8; a few stray bytes among many good
+//! multi-byte characters do not count, see [`mostly_utf8`]) and a declared legacy
 //! single-byte encoding on bytes that are valid UTF-8 with non-ASCII (a UTF-8 page behind a
 //! server that says ISO-8859-1) are both common on news sites and both give mojibake if
 //! obeyed; valid multi-byte UTF-8 almost never happens by accident in a legacy encoding.
@@ -122,7 +123,7 @@ fn choose(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, Chars
 /// Whether the bytes prove the declared encoding wrong (change one of the module doc).
 fn contradicted(encoding: &'static Encoding, bytes: &[u8]) -> bool {
     if encoding == UTF_8 {
-        return std::str::from_utf8(bytes).is_err();
+        return !mostly_utf8(bytes);
     }
     if encoding == REPLACEMENT {
         return true; // A label browsers refuse (iso-2022-kr...): decoding gives only U+FFFD.
@@ -137,13 +138,45 @@ fn contradicted(encoding: &'static Encoding, bytes: &[u8]) -> bool {
 
 /// UTF-8 for valid UTF-8, else chardetng's guess (we decode documents, we do not run them).
 fn guess(bytes: &[u8]) -> &'static Encoding {
-    if std::str::from_utf8(bytes).is_ok() {
+    if mostly_utf8(bytes) {
         return UTF_8;
     }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(GUESS_BYTES)];
     detector.feed(sample, sample.len() == bytes.len());
     detector.guess(None, Utf8Detection::Allow)
+}
+
+/// Whether `bytes` are UTF-8, allowing a few broken sequences among many good ones.
+///
+/// A UTF-8 page with a stray Latin-1 byte (a pasted quote, a truncated character) is still a
+/// UTF-8 page: decoding it as windows-1252 would turn every `è` of it into `Ã¨` to save one
+/// character. A legacy page has (almost) no valid multi-byte sequences, so each of its accented
+/// letters is a broken one. UTF-8 it is when valid multi-byte characters outnumber broken
+/// sequences twenty to one.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                good += valid.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                // The prefix is valid by construction; count its non-ASCII characters.
+                good += std::str::from_utf8(valid)
+                    .map_or(0, |v| v.chars().filter(|c| !c.is_ascii()).count());
+                bad += 1;
+                match e.error_len() {
+                    Some(len) => rest = &after[len..],
+                    None => break, // Truncated at the end: one broken sequence.
+                }
+            }
+        }
+    }
+    bad == 0 || good >= bad.saturating_mul(20)
 }
 
 /// The `charset` parameter of a `Content-Type` value, unquoted.
@@ -365,6 +398,30 @@ mod tests {
             (d.source, d.text.as_str()),
             (CharsetSource::Guess, page.as_str())
         );
+    }
+
+    #[test]
+    fn utf8_with_a_few_broken_bytes_stays_utf8() {
+        // A UTF-8 French page with one stray Latin-1 byte (0xE9) in a pasted quote.
+        let mut page = "<p>Le ministère a confirmé l’attaque près de la base. "
+            .repeat(20)
+            .into_bytes();
+        page.extend_from_slice(b"<p>Cit\xe9 par l'AFP.</p>");
+        for ct in [Some("text/html; charset=utf-8"), None] {
+            let d = decode(&page, ct);
+            assert_eq!(d.encoding, "UTF-8", "{ct:?}");
+            assert!(
+                d.text.contains("ministère") && !d.text.contains("Ã"),
+                "{ct:?}"
+            );
+            assert!(d.text.contains("Cit\u{FFFD} par"), "{ct:?}");
+        }
+        // A windows-1252 page claiming UTF-8 has only broken sequences: not UTF-8.
+        let legacy =
+            b"<p>Le minist\xe8re a confirm\xe9 l\x92attaque pr\xe8s de la base.</p>".repeat(5);
+        let d = decode(&legacy, Some("text/html; charset=utf-8"));
+        assert_eq!(d.encoding, "windows-1252");
+        assert!(d.text.contains("ministère a confirmé l’attaque"));
     }
 
     #[test]
