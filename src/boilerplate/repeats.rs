@@ -160,7 +160,7 @@ impl ShingleIndex {
 /// more (a set of n words has at most n - 2 shingles), too short for [`near_sets`], and
 /// nearly all of it found in the later paragraph.
 fn cut_copy_of_later(earlier: usize, later: usize, shared: usize) -> bool {
-    earlier + SHINGLE_WORDS - 1 >= CUT_FIRST_MIN_WORDS
+    earlier > CUT_FIRST_MIN_WORDS - SHINGLE_WORDS
         && earlier * 10 < later * 7
         && shared as f64 / earlier as f64 >= NEAR_CONTAINED
 }
