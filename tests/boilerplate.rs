@@ -355,7 +355,7 @@ fn furniture_page(story: [&str; 3], furniture: &[(&str, RemovalReason)]) -> Arti
 
 #[test]
 fn furniture_in_six_languages() {
-    let cases: [(&str, [&str; 3], Vec<(&str, RemovalReason)>); 6] = [
+    let cases = [
         (
             "fr",
             [

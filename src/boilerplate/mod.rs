@@ -10,8 +10,9 @@
 //!   [`Article::agencies`] and [`Article::credits`], a paywall notice sets
 //!   [`Article::paywalled`];
 //! - paragraphs the outlet prints on many articles (`OutletTemplate`, see `templates.rs`);
-//! - exact and near-exact repeats inside the page, the first occurrence kept
-//!   (`RepeatInPage`, see `repeats.rs`).
+//! - exact and near-exact repeats inside the page, the first occurrence kept, however
+//!   many copies there are; a long cut copy printed before its full paragraph (a truncated
+//!   lead) gives way to the full one (`RepeatInPage`, see `repeats.rs`).
 //!
 //! When several apply, the reason recorded is the first in that list.
 //!

@@ -7,7 +7,9 @@
 //! sentence cut) are found two ways:
 //! - paragraphs of [`SHINGLE_MIN_WORDS`] words or more: Jaccard similarity of their word
 //!   3-gram sets ≥ [`NEAR_JACCARD`], or the later one's 3-grams contained in the earlier's
-//!   at ≥ [`NEAR_CONTAINED`] (a cut copy);
+//!   at ≥ [`NEAR_CONTAINED`] (a cut copy). A cut copy printed *before* its full paragraph
+//!   (a truncated lead, then the body's first paragraph, then perhaps the body again) is the
+//!   one that goes: the full text stays, once, however many times the page prints it;
 //! - shorter paragraphs of at least [`SHORT_MIN_CHARS`] normalised characters: normalised
 //!   Levenshtein similarity ≥ [`NEAR_LEVENSHTEIN`] (strsim).
 //!
@@ -43,6 +45,9 @@ const NEAR_CONTAINED: f64 = 0.9;
 const SHORT_MIN_CHARS: usize = 20;
 /// Normalised Levenshtein similarity at or above which two short paragraphs are one.
 const NEAR_LEVENSHTEIN: f64 = 0.92;
+/// A cut copy printed first needs this many words to go: a shorter one is more likely a
+/// heading whose words the next paragraph repeats ("2. Don't rush on day 1").
+const CUT_FIRST_MIN_WORDS: usize = 15;
 /// Paragraphs one shingle is indexed for, at most.
 const POSTINGS_MAX: usize = 64;
 /// Earlier short paragraphs a short paragraph is compared with, at most (the nearest).
@@ -50,31 +55,40 @@ const SHORT_WINDOW: usize = 256;
 /// Buckets of the letter histogram used to skip hopeless Levenshtein comparisons.
 const HISTOGRAM_BUCKETS: usize = 32;
 
-/// For each paragraph, the index of the earlier paragraph it repeats (`Some(usize::MAX)`
-/// when it repeats the title), or `None`.
+/// For each paragraph, the index of the paragraph it repeats (`Some(usize::MAX)` when it
+/// repeats the title), or `None`. That paragraph is an earlier one, except for a cut copy
+/// printed before its full paragraph (a truncated lead): it points at the later, full one.
 pub(crate) fn find(body: &NormalizedBody, title: Option<&str>) -> Vec<Option<usize>> {
     let title_key = title.map(normalized).filter(|t| !t.is_empty());
     let mut first_seen: HashMap<u64, usize> = HashMap::with_capacity(body.len());
     let mut shingled = ShingleIndex::new(body.len());
     let mut short = ShortWindow::default();
     let mut repeats = vec![None; body.len()];
-    for (i, repeat) in repeats.iter_mut().enumerate() {
+    for i in 0..body.len() {
         let text = body.get(i);
         if text.is_empty() {
             continue;
         }
         if title_key.as_deref() == Some(text) {
-            *repeat = Some(usize::MAX);
+            repeats[i] = Some(usize::MAX);
             continue;
         }
         let key = fnv1a(text.as_bytes());
         if let Some(&earlier) = first_seen.get(&key) {
-            *repeat = Some(earlier);
+            repeats[i] = Some(earlier);
             continue;
         }
         first_seen.insert(key, i);
-        *repeat = match shingle_set(text) {
-            Some(set) => shingled.add(i, set),
+        repeats[i] = match shingle_set(text) {
+            Some(set) => {
+                let (found, cut_earlier) = shingled.add(i, set);
+                if found.is_none() {
+                    for earlier in cut_earlier {
+                        repeats[earlier].get_or_insert(i);
+                    }
+                }
+                found
+            }
             None => short.add(body, i),
         };
     }
@@ -101,8 +115,10 @@ impl ShingleIndex {
         }
     }
 
-    /// Indexes paragraph `i` and returns the first earlier paragraph it nearly repeats.
-    fn add(&mut self, i: usize, set: Vec<u64>) -> Option<usize> {
+    /// Indexes paragraph `i`. Returns the first earlier paragraph it nearly repeats, and
+    /// the earlier paragraphs that are cut copies of it (much shorter, their 3-grams
+    /// contained in its own at ≥ [`NEAR_CONTAINED`]).
+    fn add(&mut self, i: usize, set: Vec<u64>) -> (Option<usize>, Vec<usize>) {
         for shingle in &set {
             if let Some(list) = self.postings.get(shingle) {
                 for &earlier in list {
@@ -117,6 +133,14 @@ impl ShingleIndex {
         let found = self.touched.iter().copied().find(|&earlier| {
             near_sets(self.sizes[earlier], set.len(), self.hits[earlier] as usize)
         });
+        let cut_earlier = self
+            .touched
+            .iter()
+            .copied()
+            .filter(|&earlier| {
+                cut_copy_of_later(self.sizes[earlier], set.len(), self.hits[earlier] as usize)
+            })
+            .collect();
         for earlier in self.touched.drain(..) {
             self.hits[earlier] = 0;
         }
@@ -127,8 +151,18 @@ impl ShingleIndex {
                 list.push(i);
             }
         }
-        found
+        (found, cut_earlier)
     }
+}
+
+/// An earlier shingle set of `earlier` shingles sharing `shared` with a later one of
+/// `later` shingles is a cut copy of it printed first: [`CUT_FIRST_MIN_WORDS`] words or
+/// more (a set of n words has at most n - 2 shingles), too short for [`near_sets`], and
+/// nearly all of it found in the later paragraph.
+fn cut_copy_of_later(earlier: usize, later: usize, shared: usize) -> bool {
+    earlier > CUT_FIRST_MIN_WORDS - SHINGLE_WORDS
+        && earlier * 10 < later * 7
+        && shared as f64 / earlier as f64 >= NEAR_CONTAINED
 }
 
 /// A later shingle set of `later` shingles sharing `shared` with an earlier one of
@@ -264,6 +298,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_lead_printed_first_gives_way_to_the_full_paragraph() {
+        let heading = "2. Don't throw yourself in the deep end on Day 1";
+        let next = "Don't throw yourself in the deep end on Day 1. Online visibility exists on a spectrum: move along it step by step and your confidence will grow.";
+        assert_eq!(repeats(&[heading, next], None), [None, None]);
+        // Quirk: the standfirst is the first paragraph cut short, and the body is printed
+        // twice; one full copy must remain, not the cut one beside it.
+        let full = "Les États-Unis déploient environ 2.500 soldats en Irak et près de 900 en Syrie, au sein de la coalition internationale créée en 2014 pour lutter contre le groupe jihadiste État islamique.";
+        let cut = "Les États-Unis déploient environ 2.500 soldats en Irak et près de 900 en Syrie";
+        assert_eq!(
+            repeats(&[cut, full, "Autre chose.", full], None),
+            [Some(1), None, None, Some(1)]
+        );
+    }
+
+    #[test]
     fn title_in_the_body_is_a_repeat() {
         assert_eq!(
             repeats(&["Un titre ici", "Texte."], Some("Un titre ici")),
@@ -290,32 +339,42 @@ mod tests {
         let body = NormalizedBody::new(paragraphs);
         let sets: Vec<Option<Vec<u64>>> =
             (0..body.len()).map(|i| shingle_set(body.get(i))).collect();
+        let shared = |a: &[u64], b: &[u64]| a.iter().filter(|s| b.binary_search(s).is_ok()).count();
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        (0..body.len())
-            .map(|i| {
-                let text = body.get(i);
-                if text.is_empty() {
-                    return None;
+        let mut repeats: Vec<Option<usize>> = vec![None; body.len()];
+        for i in 0..body.len() {
+            let text = body.get(i);
+            if text.is_empty() {
+                continue;
+            }
+            if let Some(&earlier) = seen.get(text) {
+                repeats[i] = Some(earlier);
+                continue;
+            }
+            seen.insert(text, i);
+            repeats[i] = (0..i).find(|&j| match (&sets[j], &sets[i]) {
+                (Some(a), Some(b)) => near_sets(a.len(), b.len(), shared(a, b)),
+                (None, None) => {
+                    let (a, b) = (body.get(j), text);
+                    a.chars().count() >= SHORT_MIN_CHARS
+                        && b.chars().count() >= SHORT_MIN_CHARS
+                        && strsim::normalized_levenshtein(a, b) >= NEAR_LEVENSHTEIN
                 }
-                if let Some(&earlier) = seen.get(text) {
-                    return Some(earlier);
+                _ => false,
+            });
+            if let (None, Some(b)) = (repeats[i], &sets[i]) {
+                for j in 0..i {
+                    // Exact repeats never entered the index, so they are not candidates.
+                    let exact = seen.get(body.get(j)) != Some(&j);
+                    if let (Some(a), None, false) = (&sets[j], repeats[j], exact) {
+                        if cut_copy_of_later(a.len(), b.len(), shared(a, b)) {
+                            repeats[j] = Some(i);
+                        }
+                    }
                 }
-                seen.insert(text, i);
-                (0..i).find(|&j| match (&sets[j], &sets[i]) {
-                    (Some(a), Some(b)) => {
-                        let shared = a.iter().filter(|s| b.binary_search(s).is_ok()).count();
-                        near_sets(a.len(), b.len(), shared)
-                    }
-                    (None, None) => {
-                        let (a, b) = (body.get(j), text);
-                        a.chars().count() >= SHORT_MIN_CHARS
-                            && b.chars().count() >= SHORT_MIN_CHARS
-                            && strsim::normalized_levenshtein(a, b) >= NEAR_LEVENSHTEIN
-                    }
-                    _ => false,
-                })
-            })
-            .collect()
+            }
+        }
+        repeats
     }
 
     #[test]
