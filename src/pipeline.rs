@@ -42,25 +42,51 @@ pub struct Source {
 impl Source {
     /// The configured outlet whose feed or sitemap host matches `url`'s host, if any.
     pub fn for_url(config: &crate::config::Config, url: &str) -> Option<Source> {
-        let host = url::Url::parse(url)
-            .ok()?
-            .host_str()?
-            .trim_start_matches("www.")
-            .to_string();
-        config
-            .outlets
-            .iter()
-            .find(|o| {
-                o.feeds.iter().chain(&o.sitemaps).any(|f| {
-                    f.host_str().map(|h| h.trim_start_matches("www.")) == Some(host.as_str())
-                })
-            })
-            .map(|o| Source {
-                outlet: o.name.clone(),
-                lang: o.lang.clone(),
-                drop_lines: o.drop_lines.clone(),
-                body_selector: o.body_selector.clone(),
-            })
+        let page = url::Url::parse(url).ok()?;
+        let host = |u: &url::Url| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        };
+        let page_host = host(&page)?;
+        // Among the outlets with a feed on the page's host, the one whose feed shares the
+        // port and then the most leading path segments with the page (two outlets of one
+        // host, `/a/rss.xml` and `/b/rss.xml`); the first in feeds.toml on a tie.
+        let closeness = |feed: &url::Url| -> Option<(bool, usize)> {
+            if host(feed)? != page_host {
+                return None;
+            }
+            let same_port = feed.port_or_known_default() == page.port_or_known_default();
+            let segments = |u: &url::Url| -> Vec<String> {
+                u.path_segments()
+                    .map(|s| s.map(str::to_string).collect())
+                    .unwrap_or_default()
+            };
+            let (f, p) = (segments(feed), segments(&page));
+            // The feed's last segment is its file name, not a folder.
+            let folders = &f[..f.len().saturating_sub(1)];
+            let shared = folders.iter().zip(&p).take_while(|(a, b)| a == b).count();
+            Some((same_port, shared))
+        };
+        let mut best: Option<(&crate::config::Outlet, (bool, usize))> = None;
+        for outlet in &config.outlets {
+            let score = outlet
+                .feeds
+                .iter()
+                .chain(&outlet.sitemaps)
+                .filter_map(closeness)
+                .max();
+            if let Some(score) = score {
+                if best.is_none_or(|(_, b)| score > b) {
+                    best = Some((outlet, score));
+                }
+            }
+        }
+        best.map(|(o, _)| Source {
+            outlet: o.name.clone(),
+            lang: o.lang.clone(),
+            drop_lines: o.drop_lines.clone(),
+            body_selector: o.body_selector.clone(),
+        })
     }
 }
 
@@ -436,6 +462,53 @@ mod tests {
 
     fn dated(s: &str, source: DateSource) -> Option<Dated> {
         Some(Dated { at: day(s), source })
+    }
+
+    fn config(toml: &str) -> crate::config::Config {
+        crate::config::Config::parse(toml, std::path::Path::new("feeds.toml")).expect("test config")
+    }
+
+    #[test]
+    fn source_for_url_picks_the_outlet_by_host_port_and_folder() {
+        let config = config(
+            r#"
+[[outlet]]
+name = "A"
+feeds = ["http://127.0.0.1:8001/a/rss.xml"]
+[[outlet]]
+name = "B"
+feeds = ["http://127.0.0.1:8001/b/rss.xml"]
+[[outlet]]
+name = "C"
+feeds = ["http://127.0.0.1:8002/rss.xml"]
+[[outlet]]
+name = "Monde"
+feeds = ["https://www.lemonde.fr/rss/une.xml"]
+"#,
+        );
+        let outlet = |url: &str| Source::for_url(&config, url).map(|s| s.outlet);
+        assert_eq!(
+            outlet("http://127.0.0.1:8001/b/2.html").as_deref(),
+            Some("B")
+        );
+        assert_eq!(
+            outlet("http://127.0.0.1:8001/a/2.html").as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            outlet("http://127.0.0.1:8002/x/2.html").as_deref(),
+            Some("C")
+        );
+        // No folder in common: the first outlet of the host and port.
+        assert_eq!(
+            outlet("http://127.0.0.1:8001/c/2.html").as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            outlet("https://lemonde.fr/article.html").as_deref(),
+            Some("Monde")
+        );
+        assert_eq!(outlet("https://example.org/").as_deref(), None);
     }
 
     #[test]

@@ -571,7 +571,12 @@ fn sigkill_at_random_moments_loses_nothing_reported() {
     // reported its first article stored, so that kills mid-write happen however slow the
     // machine is.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    for round in 0..8 {
+    // 8 rounds in the suite; NEWSFOLD_KILL_ROUNDS=200 for a longer stress run.
+    let rounds: u64 = std::env::var("NEWSFOLD_KILL_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(8);
+    for round in 0..rounds {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
