@@ -78,9 +78,9 @@ impl Zipf {
 }
 
 const SYLLABLES: &[&str] = &[
-    "ka", "ri", "mo", "sa", "lem", "dor", "vi", "ta", "nu", "bel", "gan", "tor", "mi", "ra",
-    "shi", "ko", "len", "ba", "zar", "el", "an", "os", "per", "qu", "ain", "del", "fa", "ha",
-    "ju", "lo", "mar", "ne", "pol", "ru", "sen", "til", "um", "ver", "wa", "yo",
+    "ka", "ri", "mo", "sa", "lem", "dor", "vi", "ta", "nu", "bel", "gan", "tor", "mi", "ra", "shi",
+    "ko", "len", "ba", "zar", "el", "an", "os", "per", "qu", "ain", "del", "fa", "ha", "ju", "lo",
+    "mar", "ne", "pol", "ru", "sen", "til", "um", "ver", "wa", "yo",
 ];
 
 /// A made-up word of `parts` syllables.
@@ -97,16 +97,88 @@ fn capital(w: &str) -> String {
 
 /// Common English words of news prose (the Zipf head of the general vocabulary).
 const COMMON: &[&str] = &[
-    "said", "officials", "government", "people", "year", "week", "police", "report",
-    "statement", "told", "city", "country", "state", "minister", "president", "according",
-    "local", "national", "security", "public", "made", "several", "group", "since",
-    "support", "months", "early", "later", "area", "forces", "news", "spokesman", "added",
-    "including", "called", "following", "last", "first", "new", "former", "team", "workers",
-    "residents", "authorities", "leaders", "company", "million", "percent", "services",
-    "region", "house", "office", "agency", "department", "official", "sources", "expected",
-    "reported", "confirmed", "investigation", "response", "situation", "reports", "morning",
-    "evening", "night", "day", "time", "members", "community", "family", "children", "health",
-    "hospital", "media", "court", "law", "plan", "program", "market", "officers", "center",
+    "said",
+    "officials",
+    "government",
+    "people",
+    "year",
+    "week",
+    "police",
+    "report",
+    "statement",
+    "told",
+    "city",
+    "country",
+    "state",
+    "minister",
+    "president",
+    "according",
+    "local",
+    "national",
+    "security",
+    "public",
+    "made",
+    "several",
+    "group",
+    "since",
+    "support",
+    "months",
+    "early",
+    "later",
+    "area",
+    "forces",
+    "news",
+    "spokesman",
+    "added",
+    "including",
+    "called",
+    "following",
+    "last",
+    "first",
+    "new",
+    "former",
+    "team",
+    "workers",
+    "residents",
+    "authorities",
+    "leaders",
+    "company",
+    "million",
+    "percent",
+    "services",
+    "region",
+    "house",
+    "office",
+    "agency",
+    "department",
+    "official",
+    "sources",
+    "expected",
+    "reported",
+    "confirmed",
+    "investigation",
+    "response",
+    "situation",
+    "reports",
+    "morning",
+    "evening",
+    "night",
+    "day",
+    "time",
+    "members",
+    "community",
+    "family",
+    "children",
+    "health",
+    "hospital",
+    "media",
+    "court",
+    "law",
+    "plan",
+    "program",
+    "market",
+    "officers",
+    "center",
 ];
 
 /// One kind of event: its words, headline verbs and background figure.
@@ -293,7 +365,10 @@ impl World {
                 self.day_phrase(e, on),
                 e.org
             ),
-            1 => format!("{person} said at least {figure} {kw1} were {kw2} in {}.", e.place),
+            1 => format!(
+                "{person} said at least {figure} {kw1} were {kw2} in {}.",
+                e.place
+            ),
             2 => format!("According to the {}, {figure} {kw1} {filler}.", e.org),
             3 => format!("{person} told reporters the {kw1} would {kw2} {filler}."),
             4 => format!(
@@ -301,7 +376,10 @@ impl World {
                 e.region
             ),
             5 => format!("It was the worst {noun} in {} since {filler}.", e.region),
-            6 => format!("Witnesses in {} described {kw1} and {kw2} as {filler}.", e.place),
+            6 => format!(
+                "Witnesses in {} described {kw1} and {kw2} as {filler}.",
+                e.place
+            ),
             7 => format!("Officials {filler} {kw1} {kw2}."),
             _ => format!("{} {filler}.", capital(&self.general_words(4))),
         }
@@ -315,7 +393,12 @@ impl World {
         let (noun, verb) = (kind.noun.clone(), kind.verb.clone());
         let title = match self.rng.below(3) {
             0 => format!("{} {noun} {verb} {}", capital(&e.region), e.place),
-            1 => format!("{} {} after {noun} in {}", e.figures[0], self.kind_word(e.kind), e.place),
+            1 => format!(
+                "{} {} after {noun} in {}",
+                e.figures[0],
+                self.kind_word(e.kind),
+                e.place
+            ),
             _ => format!("{}: {} {}", e.people[0], noun, self.general_words(3)),
         };
         let paragraphs = 3 + self.rng.below(6);
@@ -332,7 +415,10 @@ impl World {
     fn templated_report(&mut self, e: &Event, on: NaiveDate) -> (String, String) {
         let [a, b, c] = [e.figures[0], e.figures[1], e.figures[2]];
         let day = self.day_phrase(e, on);
-        let title = format!("{} {} report: {} {a}", e.region, self.kinds[e.kind].noun, e.place);
+        let title = format!(
+            "{} {} report: {} {a}",
+            e.region, self.kinds[e.kind].noun, e.place
+        );
         let text = format!(
             "The {} index for {} closed at {a} points {day}, up {b} from the previous session.\n\
              Trading volume reached {c} thousand contracts, the {} said in its daily report.\n\
@@ -412,7 +498,11 @@ fn main() -> io::Result<()> {
             };
             let id = format!("a{seq}");
             let article = Article {
-                url: format!("https://{}.example/{}/{id}", slug(&outlet), at.format("%Y/%m/%d")),
+                url: format!(
+                    "https://{}.example/{}/{id}",
+                    slug(&outlet),
+                    at.format("%Y/%m/%d")
+                ),
                 id,
                 title,
                 text,

@@ -184,7 +184,11 @@ fn named_class(term: u64) -> Class {
         let mut t: Vec<(u64, Class)> = MONTHS
             .iter()
             .map(|(w, m)| (term_id(w), Class::Month(*m)))
-            .chain(WEEKDAYS.iter().map(|(w, d)| (term_id(w), Class::Weekday(*d))))
+            .chain(
+                WEEKDAYS
+                    .iter()
+                    .map(|(w, d)| (term_id(w), Class::Weekday(*d))),
+            )
             .chain(["hier", "yesterday"].map(|w| (term_id(w), Class::Yesterday)))
             .collect();
         t.sort_unstable_by_key(|(id, _)| *id);

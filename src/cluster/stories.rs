@@ -335,7 +335,11 @@ mod tests {
             all: 0.8,
             anchors: Some(0.05),
         };
-        assert_eq!(sim.score(0.5, 0.1), 0.0, "the prose agrees, the names do not");
+        assert_eq!(
+            sim.score(0.5, 0.1),
+            0.0,
+            "the prose agrees, the names do not"
+        );
         assert!((sim.score(0.5, 0.0) - 0.425).abs() < 1e-6);
         let no_anchors = Similarity {
             all: 0.3,
