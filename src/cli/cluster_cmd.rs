@@ -90,6 +90,7 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
                 "anc" => config.weights.anchor = f,
                 "mix" => config.anchor_mix = f,
                 "floor" => config.anchor_floor = f,
+                "young" => config.young_boost = f,
                 _ => {}
             }
         }

@@ -291,6 +291,9 @@ fn best_story<S: State>(
         if stories::days_conflict(&profile, target.event_days) {
             sim *= config.day_conflict_factor;
         }
+        // A young story's profile is one or two reports, not a centroid: report-to-report
+        // cosines run lower than report-to-centroid ones for the same event.
+        sim *= 1.0 + config.young_boost / profile.reports.max(1) as f32;
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
             best = Some((sim, number, profile.into_owned()));
         }

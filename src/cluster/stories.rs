@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn kept_norms_match_fresh_ones_when_idf_is_unchanged() {
         let mut s = story(&[], None);
-        let idf = |t: u64| if t % 2 == 0 { 2.0 } else { 0.5 };
+        let idf = |t: u64| if t.is_multiple_of(2) { 2.0 } else { 0.5 };
         absorb(&mut s, &terms(&["a", "b"], &["c"]), 96, idf);
         absorb(&mut s, &terms(&["b", "d"], &["c", "e"]), 96, idf);
         assert_eq!(s.norms, norms(&s.terms, idf));
