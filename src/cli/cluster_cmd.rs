@@ -7,6 +7,9 @@
 //! as `ingest` places them in the store, so the same file gives the same stories.
 //! A malformed line is reported on stderr with its line number, the run goes on, and the
 //! exit status is 1.
+//!
+//! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
+//! for tuning runs (keys in `cluster_lines`); unset, the one default configuration runs.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};

@@ -3,7 +3,8 @@
 //! Reads the [`State`], returns [`Changes`]. Candidates come from the index of rare
 //! terms (postings capped per term), never from a scan of every story, so the cost per
 //! article stays flat as the state grows; stories outside the article's time window are
-//! passed over.
+//! passed over. A story of few reports gets a small boost (its profile is one report,
+//! not a centroid, and report-to-report cosines run lower).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;

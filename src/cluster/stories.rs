@@ -5,6 +5,11 @@
 //! compared with that profile as a whole (cosine over TF-IDF, with the document
 //! frequencies of now), never with a single member: that is the guard against chaining,
 //! where A matches B, B matches C and a story drifts from one event to the next.
+//! Two cosines are taken, over every term and over anchors alone (names, figures, days);
+//! the score mixes them, and anchors that barely meet veto the match, which keeps
+//! templated reports of different events (same sentences, other names and figures)
+//! from drifting into one story. Profiles keep their norms, so a comparison costs the
+//! article's terms only.
 //!
 //! Time: a story covers the days from its first to its last dated report; an article
 //! dated more than the window away from that span cannot join it, and the span grows as
