@@ -7,6 +7,9 @@
 //! as `ingest` places them in the store, so the same file gives the same stories.
 //! A malformed line is reported on stderr with its line number, the run goes on, and the
 //! exit status is 1.
+//!
+//! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
+//! for tuning runs (keys in `cluster_lines`); unset, the one default configuration runs.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -90,6 +93,7 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
                 "anc" => config.weights.anchor = f,
                 "mix" => config.anchor_mix = f,
                 "floor" => config.anchor_floor = f,
+                "young" => config.young_boost = f,
                 _ => {}
             }
         }

@@ -21,6 +21,9 @@ pub const MIN_SHINGLES: usize = 12;
 
 /// The sha2 of the body with whitespace runs made single spaces and letters lowercased.
 pub fn body_digest(text: &str) -> [u8; 32] {
+    if text.is_ascii() {
+        return ascii_digest(text.as_bytes());
+    }
     let mut normal = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !normal.is_empty() {
@@ -35,6 +38,26 @@ pub fn body_digest(text: &str) -> [u8; 32] {
         }
     }
     Sha256::digest(normal.as_bytes()).into()
+}
+
+/// [`body_digest`] of ASCII text, byte by byte (the same bytes are hashed: ASCII
+/// whitespace as `split_whitespace` sees it, vertical tab included).
+fn ascii_digest(text: &[u8]) -> [u8; 32] {
+    let space = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+    let mut normal = Vec::with_capacity(text.len());
+    let mut gap = false;
+    for &b in text {
+        if space(b) {
+            gap = true;
+            continue;
+        }
+        if gap && !normal.is_empty() {
+            normal.push(b' ');
+        }
+        gap = false;
+        normal.push(b.to_ascii_lowercase());
+    }
+    Sha256::digest(&normal).into()
 }
 
 /// A one-permutation MinHash of a body's word 3-shingles.
@@ -215,5 +238,9 @@ mod tests {
         let expected: [u8; 32] = Sha256::digest("aïn al-assad base été".as_bytes()).into();
         assert_eq!(body_digest(text), expected);
         assert_eq!(body_digest(""), <[u8; 32]>::from(Sha256::digest(b"")));
+        // ASCII text takes the byte path; it must hash what the word path hashes.
+        let ascii = " Two\x0bdrones \r\n hit  the BASE\t";
+        let expected: [u8; 32] = Sha256::digest(b"two drones hit the base").into();
+        assert_eq!(body_digest(ascii), expected);
     }
 }

@@ -8,6 +8,10 @@
 //! topic repeats ("2 500 soldats") becomes frequent and the document frequency kept in
 //! the state turns its weight down, while the figures of one event stay rare.
 //!
+//! Names, figures and resolved dates also add an *anchor* twin (the term id with the top
+//! bit set, [`ANCHOR_BIT`]), so the story stage can compare who, where, how many and when
+//! on their own: two events of one kind share their prose, not their anchors.
+//!
 //! Terms are 64-bit hashes of the folded text, so the hot path allocates no `String` per
 //! token and the in-memory and sled states agree on term ids without an interning table.
 

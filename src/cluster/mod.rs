@@ -81,6 +81,8 @@ pub struct Config {
     pub anchor_mix: f32,
     /// An anchor cosine under this vetoes the match (see `StoryProfile` scoring).
     pub anchor_floor: f32,
+    /// Similarity to a story of `n` reports is raised by `1 + young_boost / n`.
+    pub young_boost: f32,
 }
 
 impl Default for Config {
@@ -98,6 +100,7 @@ impl Default for Config {
             candidates: 8,
             anchor_mix: 0.5,
             anchor_floor: 0.15,
+            young_boost: 0.1,
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Reads the [`State`], returns [`Changes`]. Candidates come from the index of rare
 //! terms (postings capped per term), never from a scan of every story, so the cost per
 //! article stays flat as the state grows; stories outside the article's time window are
-//! passed over.
+//! passed over. A story of few reports gets a small boost (its profile is one report,
+//! not a centroid, and report-to-report cosines run lower).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -291,6 +292,9 @@ fn best_story<S: State>(
         if stories::days_conflict(&profile, target.event_days) {
             sim *= config.day_conflict_factor;
         }
+        // A young story's profile is one or two reports, not a centroid: report-to-report
+        // cosines run lower than report-to-centroid ones for the same event.
+        sim *= 1.0 + config.young_boost / profile.reports.max(1) as f32;
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
             best = Some((sim, number, profile.into_owned()));
         }

@@ -5,6 +5,11 @@
 //! compared with that profile as a whole (cosine over TF-IDF, with the document
 //! frequencies of now), never with a single member: that is the guard against chaining,
 //! where A matches B, B matches C and a story drifts from one event to the next.
+//! Two cosines are taken, over every term and over anchors alone (names, figures, days);
+//! the score mixes them, and anchors that barely meet veto the match, which keeps
+//! templated reports of different events (same sentences, other names and figures)
+//! from drifting into one story. Profiles keep their norms, so a comparison costs the
+//! article's terms only.
 //!
 //! Time: a story covers the days from its first to its last dated report; an article
 //! dated more than the window away from that span cannot join it, and the span grows as
@@ -351,7 +356,7 @@ mod tests {
     #[test]
     fn kept_norms_match_fresh_ones_when_idf_is_unchanged() {
         let mut s = story(&[], None);
-        let idf = |t: u64| if t % 2 == 0 { 2.0 } else { 0.5 };
+        let idf = |t: u64| if t.is_multiple_of(2) { 2.0 } else { 0.5 };
         absorb(&mut s, &terms(&["a", "b"], &["c"]), 96, idf);
         absorb(&mut s, &terms(&["b", "d"], &["c", "e"]), 96, idf);
         assert_eq!(s.norms, norms(&s.terms, idf));
