@@ -354,7 +354,7 @@ fn check_prints_counts_and_fails_with_4_on_damage() {
     let out = newsfold(&["check", "--store", path], tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    for line in ["consistent (schema 1)", "outlets       3\n", "feeds         2 (1 failing)\n", "articles      5\n", "copies        1\n", "stories       3\n", "feed https://lemonde.fr/rss: last success 2026-11-22T05:00:00Z, last failure 2026-11-21T05:00:00Z\n", "feed https://lefigaro.fr/rss: last success never, last failure 2026-11-22T05:00:00Z (2 in a row: "] {
+    for line in ["consistent (schema 2)", "outlets       3\n", "feeds         2 (1 failing)\n", "articles      5\n", "copies        1\n", "stories       3\n", "feed https://lemonde.fr/rss: last success 2026-11-22T05:00:00Z, last failure 2026-11-21T05:00:00Z\n", "feed https://lefigaro.fr/rss: last success never, last failure 2026-11-22T05:00:00Z (2 in a row: "] {
         assert!(text.contains(line), "{line:?} not in\n{text}");
     }
     {

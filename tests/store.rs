@@ -419,6 +419,28 @@ fn newer_schema_is_refused_with_a_clear_message() {
 }
 
 #[test]
+fn older_schema_is_refused_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = open(tmp.path());
+        let meta = store.db().open_tree("meta").unwrap();
+        meta.insert(b"schema", &(SCHEMA_VERSION - 1).to_be_bytes())
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let err = Store::open(tmp.path(), Access::Exclusive).unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooOld { found, .. } if found == SCHEMA_VERSION - 1),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("move it aside and run `newsfold ingest`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn second_process_gets_busy_with_the_holders_pid_and_a_killed_holder_does_not_block() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut guard, mut out) = spawn_child(&format!("hold:{}", tmp.path().display()));

@@ -51,7 +51,7 @@ pub fn run(input: &str) -> Exit {
         match File::open(input) {
             Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
             Err(e) => {
-                eprintln!("newsfold: opening {input}: {e}");
+                super::report::error(&format!("opening {input}: {e}"));
                 return Exit::Usage;
             }
         }
@@ -63,7 +63,7 @@ pub fn run(input: &str) -> Exit {
         Ok(true) => Exit::Partial,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(e) => {
-            eprintln!("newsfold: cluster: {e}");
+            super::report::error(&format!("cluster: {e}"));
             Exit::Fatal
         }
     }
@@ -108,7 +108,7 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
         let doc = match parse_line(&line) {
             Ok(doc) => doc,
             Err(e) => {
-                eprintln!("newsfold: {name}:{}: {e}", index + 1);
+                super::report::error(&format!("{name}:{}: {e}", index + 1));
                 failed = true;
                 continue;
             }
@@ -124,7 +124,7 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
                 out.write_all(b"\n")?;
             }
             Err(e) => {
-                eprintln!("newsfold: {name}:{}: {e}", index + 1);
+                super::report::error(&format!("{name}:{}: {e}", index + 1));
                 failed = true;
             }
         }

@@ -89,7 +89,20 @@ pub enum StoreError {
         /// The version this build writes.
         supported: u32,
     },
-    /// The store has an older schema this build cannot read, or no schema key at all.
+    /// The store was written by an older newsfold whose layout this one does not read.
+    #[error(
+        "store {} has schema version {found}, older than the {supported} this newsfold uses: move it aside and run `newsfold ingest` to build a new one (feeds are fetched again)",
+        path.display()
+    )]
+    SchemaTooOld {
+        /// The store directory.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+        /// The version this build writes.
+        supported: u32,
+    },
+    /// The store has a schema this build cannot read, or no schema key at all.
     #[error("store {} is not a newsfold store of schema {supported}: {found}", path.display())]
     SchemaUnknown {
         /// The store directory.

@@ -48,7 +48,11 @@ pub use templates::TemplateView;
 pub use views::{ReportView, StoryFilter, StoryView};
 
 /// The schema version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// History: 1, the first; 2, the cluster stage's term ids changed (names, figures and dates
+/// gained anchor twins), so a schema-1 store's document frequencies and term index would be
+/// read wrong.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The `state` namespace of feed HTTP state; `check` reads the `last_success`,
 /// `last_failure` (RFC 3339 strings), `failures` (number) and `last_error` (string) fields
@@ -316,6 +320,11 @@ impl Store {
             Some(v) => match <[u8; 4]>::try_from(v.as_ref()).map(u32::from_be_bytes) {
                 Ok(SCHEMA_VERSION) => Ok(()),
                 Ok(found) if found > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
+                    path: self.path.clone(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                }),
+                Ok(found) if found >= 1 => Err(StoreError::SchemaTooOld {
                     path: self.path.clone(),
                     found,
                     supported: SCHEMA_VERSION,
