@@ -140,7 +140,16 @@ fn undeclared_gzipped_utf8_reads_as_utf8() {
 fn teasers_in_a_related_box_do_not_pull_the_article_up() {
     check(
         "related-section-short.html",
-        &["Après dix-huit mois de travaux", "« On attendait ce jour depuis longtemps »"],
-        &["À lire aussi", "piste cyclable", "club de rugby", "brocante", "exposition"],
+        &[
+            "Après dix-huit mois de travaux",
+            "« On attendait ce jour depuis longtemps »",
+        ],
+        &[
+            "À lire aussi",
+            "piste cyclable",
+            "club de rugby",
+            "brocante",
+            "exposition",
+        ],
     );
 }

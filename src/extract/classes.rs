@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use scraper::node::Element;
 
 use super::dom::attr;
@@ -119,17 +119,23 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// BODY, JUNK and CONTENT in one automaton: a name is read once, not up to three times.
+static NAMES: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([BODY.as_str(), JUNK.as_str(), CONTENT.as_str()]).expect("static regexes")
+});
+
 fn judge_names(names: &str, hint: &mut Hint) {
     if names.is_empty() {
         return;
     }
-    if BODY.is_match(names) {
+    let matched = NAMES.matches(names);
+    if matched.matched(0) {
         hint.body = true;
         hint.weight += 50;
-    } else if JUNK.is_match(names) {
+    } else if matched.matched(1) {
         hint.junk = true;
         hint.weight -= 25;
-    } else if CONTENT.is_match(names) {
+    } else if matched.matched(2) {
         hint.weight += 25;
     }
 }

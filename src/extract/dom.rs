@@ -219,7 +219,7 @@ fn is_hidden(el: &Element) -> bool {
         return true;
     }
     match attr(el, "style") {
-        Some(style) => {
+        Some(style) if has_hiding_word(style) => {
             let compact: String = style
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -227,8 +227,15 @@ fn is_hidden(el: &Element) -> bool {
                 .collect();
             compact.contains("display:none") || compact.contains("visibility:hidden")
         }
-        None => false,
+        _ => false,
     }
+}
+
+/// Whether a `style` value mentions `none` or `hidden` (before the costlier exact check).
+fn has_hiding_word(style: &str) -> bool {
+    let b = style.as_bytes();
+    b.windows(4).any(|w| w.eq_ignore_ascii_case(b"none"))
+        || b.windows(6).any(|w| w.eq_ignore_ascii_case(b"hidden"))
 }
 
 fn non_space_chars(text: &str) -> (u32, u32) {
