@@ -153,3 +153,21 @@ fn teasers_in_a_related_box_do_not_pull_the_article_up() {
         ],
     );
 }
+
+#[test]
+fn photo_sliders_and_a_most_popular_box_are_furniture() {
+    check(
+        "slider-and-popular-box.html",
+        &[
+            "Мастер по ремонту бытовой техники рассказал",
+            "Прежде всего стоит проверить подошву",
+            "придётся проглаживать дважды.",
+        ],
+        &[
+            "личный архив",
+            "Самые популярные",
+            "стиральной машине",
+            "пылесос выбрать",
+        ],
+    );
+}
