@@ -77,17 +77,19 @@ fn score_candidates(dom: &Dom<'_>) -> Scores {
             level += 1;
         }
     }
-    let in_furniture = furniture_flags(dom);
-    for i in 0..n {
-        if scores.scored[i] {
-            scores.score[i] *= 1.0 - dom.nodes[i].link_density();
-            if in_furniture[i] {
+    scores.furniture = furniture_flags(dom);
+    let candidates = scores.score.iter_mut().zip(&scores.scored);
+    for ((score, &scored), (node, &furniture)) in
+        candidates.zip(dom.nodes.iter().zip(&scores.furniture))
+    {
+        if scored {
+            *score *= 1.0 - node.link_density();
+            if furniture {
                 // Inside comments, sidebars, footers: text there is rarely the article.
-                scores.score[i] *= 0.5;
+                *score *= 0.5;
             }
         }
     }
-    scores.furniture = in_furniture;
     scores
 }
 
