@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use scraper::node::Element;
 
 use super::dom::attr;
@@ -120,23 +120,17 @@ impl<'a> Judge<'a> {
     }
 }
 
-/// BODY, JUNK and CONTENT in one automaton: a name is read once, not up to three times.
-static NAMES: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([BODY.as_str(), JUNK.as_str(), CONTENT.as_str()]).expect("static regexes")
-});
-
 fn judge_names(names: &str, hint: &mut Hint) {
     if names.is_empty() {
         return;
     }
-    let matched = NAMES.matches(names);
-    if matched.matched(0) {
+    if BODY.is_match(names) {
         hint.body = true;
         hint.weight += 50;
-    } else if matched.matched(1) {
+    } else if JUNK.is_match(names) {
         hint.junk = true;
         hint.weight -= 25;
-    } else if matched.matched(2) {
+    } else if CONTENT.is_match(names) {
         hint.weight += 25;
     }
 }
