@@ -16,7 +16,8 @@ is absent.
                                      [--per-doc N] [--save PRED.jsonl]
 
 For where the time goes, stage by stage:
-    cargo run --release --example extract_stages -- ../shared/bench/extraction/html 5
+    cargo build --release --example extract_stages
+    taskset -c 0 target/release/examples/extract_stages ../shared/bench/extraction/html 5
 """
 import argparse
 import json
