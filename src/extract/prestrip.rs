@@ -1,12 +1,13 @@
 //! Cutting what extraction never reads out of the HTML before html5ever parses it.
 //!
-//! In: the page's HTML text. Out: the same HTML without comments and without the contents of
-//! `<script>` (JSON-LD excepted), `<style>`, `<noscript>`, `<iframe>`, `<noembed>`,
-//! `<noframes>`, `<svg>` and `<math>`; the elements themselves stay, empty. Attributes extraction never
-//! reads go too (`srcset`, `data-*`, `onclick`, the `href` of links...), unless the caller
-//! keeps them for a CSS selector. Why: on news pages those contents are over half of the
-//! bytes and unread attributes a third of the rest; html5ever tokenizes every character of
-//! them and the DOM copy then throws them away (`dom::is_skipped`).
+//! In: the page's HTML text. Out: the same HTML without comments and without the contents
+//! of `<script>` (JSON-LD excepted), `<style>`, `<noscript>`, `<iframe>`, `<noembed>`,
+//! `<noframes>`, `<svg>` and `<math>`; the elements themselves stay, empty. Attributes
+//! extraction never reads go too (`srcset`, `data-*`, `onclick`, the `href` of links...),
+//! unless the caller keeps them for a CSS selector, and runs of whitespace between tags keep
+//! one character. Why: on news pages those contents are over half of the bytes and unread
+//! attributes a third of the rest; html5ever tokenizes every character of them and the DOM
+//! copy then throws them away (`dom::is_skipped`).
 //!
 //! The cut must give the tree html5ever would have built minus those contents, so this is a
 //! small tokenizer following the HTML standard where it matters: tags are read attribute by
@@ -116,6 +117,24 @@ pub(crate) fn strip(html: &str, keep_attributes: bool) -> Cow<'_, str> {
     };
     let mut pos = 0;
     while let Some(lt) = find_byte(b, b'<', pos) {
+        // Text before the tag: a run of whitespace keeps one character (a newline if it has
+        // one). Extraction collapses whitespace anyway; indentation is a tenth of a page.
+        let mut i = pos;
+        while i < lt {
+            if !is_space(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < lt && is_space(b[i]) {
+                i += 1;
+            }
+            if i - start >= 2 {
+                let keep = (start..i).find(|&k| b[k] == b'\n').unwrap_or(start);
+                cut(&mut out, start, keep, &mut copied);
+                cut(&mut out, keep + 1, i, &mut copied);
+            }
+        }
         let next = b.get(lt + 1).copied();
         match next {
             Some(b'!') if b[lt + 2..].starts_with(b"--") => {
@@ -470,6 +489,17 @@ mod tests {
             <link rel=canonical href=\"https://example.com/a\"><img   / >"
         );
         assert_eq!(strip(html, true), html);
+    }
+
+    #[test]
+    fn whitespace_runs_between_tags_keep_one_character() {
+        assert_eq!(
+            strip(
+                "<div>\n    <p>a  b \t\r\n c</p>\n\n</div><title>x  y</title>",
+                true
+            ),
+            "<div>\n<p>a b\nc</p>\n</div><title>x  y</title>"
+        );
     }
 
     #[test]
