@@ -31,7 +31,7 @@ fn main() {
     let names = [
         "read+gunzip",
         "decode",
-        "parse only",
+        "raw parse (ref)",
         "extract",
         "boilerplate",
     ];
