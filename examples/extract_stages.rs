@@ -1,11 +1,13 @@
 //! Where `newsfold extract` spends its time, stage by stage, on a folder of pages.
 //!
 //! In: a folder of `.html`/`.html.gz` pages (e.g. ../shared/bench/extraction/html). Out: CPU
-//! seconds per stage on one thread (read+gunzip, decode, html5ever parse alone, the whole
-//! extract including its own parse, boilerplate), best of `--runs` passes. For finding what
+//! seconds per stage on one thread (read+gunzip, decode, for reference html5ever on the raw
+//! page, the whole extract including its own parse of the stripped page, boilerplate), best of
+//! `RUNS` passes, wall clock (run it pinned: `taskset -c 0`). For finding what
 //! to speed up; the figure to report is `scripts/bench_extract.py`'s.
 //!
-//!     cargo run --release --example extract_stages -- DIR [RUNS]
+//!     cargo build --release --example extract_stages
+//!     taskset -c 0 target/release/examples/extract_stages DIR [RUNS]
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -29,7 +31,7 @@ fn main() {
     let names = [
         "read+gunzip",
         "decode",
-        "parse only",
+        "raw parse (ref)",
         "extract",
         "boilerplate",
     ];
@@ -74,10 +76,10 @@ fn main() {
     }
     let pipeline = best[0] + best[1] + best[3] + best[4];
     for (name, d) in names.iter().zip(best) {
-        println!("{name:>12}: {:8.1} ms", d.as_secs_f64() * 1000.0);
+        println!("{name:>16}: {:8.1} ms", d.as_secs_f64() * 1000.0);
     }
     println!(
-        "{} pages, pipeline (all but 'parse only'): {:.1} ms = {:.0} pages/s",
+        "{} pages, pipeline (all but the reference parse): {:.1} ms = {:.0} pages/s",
         files.len(),
         pipeline.as_secs_f64() * 1000.0,
         files.len() as f64 / pipeline.as_secs_f64()

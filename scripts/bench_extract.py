@@ -5,9 +5,19 @@ Builds the release binary, runs `newsfold extract` single-threaded (NEWSFOLD_THR
 the benchmark's html/ folder several times, converts the output to score.py's format
 ({"id", "articleBody"} JSONL, id = file name without .html.gz), and prints score.py's F1 /
 precision / recall overall, on English pages (--lang en) and on the others
-(--exclude-lang en), with the median pages/s over the runs. Python 3 standard library only.
+(--exclude-lang en), then the median pages/s over the runs, two ways: by the process's CPU
+time (user+sys, the figure to quote on a shared machine) and by wall clock (equal to it on an
+idle machine). The time is the whole command: read + gunzip + decode + parse + extract +
+boilerplate + JSON. Python 3 standard library only. Exits quietly when the benchmark folder
+is absent.
 
-    python3 scripts/bench_extract.py [--runs 5] [--bench DIR] [--no-build] [--debug] [--per-doc N]
+    python3 scripts/bench_extract.py --runs 7
+    python3 scripts/bench_extract.py [--runs N] [--bench DIR] [--no-build] [--debug]
+                                     [--per-doc N] [--save PRED.jsonl]
+
+For where the time goes, stage by stage:
+    cargo build --release --example extract_stages
+    taskset -c 0 target/release/examples/extract_stages ../shared/bench/extraction/html 5
 """
 import argparse
 import json

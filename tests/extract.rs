@@ -135,3 +135,39 @@ fn undeclared_gzipped_utf8_reads_as_utf8() {
     );
     assert_eq!(line["lang"], "ru");
 }
+
+#[test]
+fn teasers_in_a_related_box_do_not_pull_the_article_up() {
+    check(
+        "related-section-short.html",
+        &[
+            "Après dix-huit mois de travaux",
+            "« On attendait ce jour depuis longtemps »",
+        ],
+        &[
+            "À lire aussi",
+            "piste cyclable",
+            "club de rugby",
+            "brocante",
+            "exposition",
+        ],
+    );
+}
+
+#[test]
+fn photo_sliders_and_a_most_popular_box_are_furniture() {
+    check(
+        "slider-and-popular-box.html",
+        &[
+            "Мастер по ремонту бытовой техники рассказал",
+            "Прежде всего стоит проверить подошву",
+            "придётся проглаживать дважды.",
+        ],
+        &[
+            "личный архив",
+            "Самые популярные",
+            "стиральной машине",
+            "пылесос выбрать",
+        ],
+    );
+}

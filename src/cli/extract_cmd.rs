@@ -56,7 +56,6 @@ pub fn run(paths: &[PathBuf], explain: bool) -> Exit {
     } else {
         in_parallel(&files, threads, explain, &mut emit);
     }
-    drop(emit);
     let _ = out.flush();
     if failed {
         Exit::Partial

@@ -16,6 +16,8 @@ const MIN_PARAGRAPH_CHARS: u32 = 20;
 struct Scores {
     score: Vec<f32>,
     scored: Vec<bool>,
+    /// Inside page furniture (by tag or by name).
+    furniture: Vec<bool>,
 }
 
 /// The base score of a container by its tag (divs are likelier containers than lists).
@@ -49,6 +51,7 @@ fn score_candidates(dom: &Dom<'_>) -> Scores {
     let mut scores = Scores {
         score: vec![0.0; n],
         scored: vec![false; n],
+        furniture: Vec::new(),
     };
     for i in 0..n {
         let Some(points) = paragraph_points(dom, i) else {
@@ -74,13 +77,16 @@ fn score_candidates(dom: &Dom<'_>) -> Scores {
             level += 1;
         }
     }
-    let in_furniture = furniture_flags(dom);
-    for i in 0..n {
-        if scores.scored[i] {
-            scores.score[i] *= 1.0 - dom.nodes[i].link_density();
-            if in_furniture[i] {
+    scores.furniture = furniture_flags(dom);
+    let candidates = scores.score.iter_mut().zip(&scores.scored);
+    for ((score, &scored), (node, &furniture)) in
+        candidates.zip(dom.nodes.iter().zip(&scores.furniture))
+    {
+        if scored {
+            *score *= 1.0 - node.link_density();
+            if furniture {
                 // Inside comments, sidebars, footers: text there is rarely the article.
-                scores.score[i] *= 0.5;
+                *score *= 0.5;
             }
         }
     }
@@ -122,6 +128,8 @@ fn climb(dom: &Dom<'_>, scores: &Scores, mut top: usize) -> usize {
     let top_score = scores.score[top];
     let mut rivals: Vec<usize> = (0..dom.nodes.len())
         .filter(|&i| scores.scored[i] && i != top && scores.score[i] >= 0.75 * top_score)
+        // Teasers in a related-posts box are not rival parts of the article.
+        .filter(|&i| !scores.furniture[i] && !dom.nodes[i].hint.junk)
         .filter(|&i| !dom.contains(i, top) && !dom.contains(top, i))
         .collect();
     rivals.sort_by(|a, b| scores.score[*b].total_cmp(&scores.score[*a]));

@@ -37,7 +37,7 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
 /// Names of page furniture that never belongs in the article text.
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
+        r"(?i)share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
     )
     .expect("static regex")
 });
@@ -51,10 +51,11 @@ static CONTENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Headings that introduce other articles ("Related stories", "À lire aussi", "Leia também",
-/// "Te puede interesar", "Mehr zum Thema", "Leggi anche"), whole heading text.
+/// "Te puede interesar", "Mehr zum Thema", "Leggi anche", "Читайте также", "Baca juga",
+/// "関連記事", "관련기사"), whole heading text.
 static RELATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:related(?: (?:articles?|stories|posts|news|content|reading|coverage))?|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|also|next)|more (?:stories|news|articles|to read|on this (?:topic|story))|recommended(?: for you| stories| articles| reading)?|see also|also read|(?:most|more) (?:read|popular|viewed|shared)|trending(?: now| stories)?|popular (?:posts|stories|articles)|latest (?:news|stories|posts|articles)|(?:à |a )?(?:lire|voir) aussi|sur le même (?:sujet|thème)|dans la même rubrique|les plus lus|vous (?:aimerez|pourriez aimer) aussi|articles? (?:similaires|liés|connexes)|(?:leia|veja) (?:também|mais)|você (?:também )?pode (?:gostar|se interessar)(?: também)?|(?:posts|notícias|matérias|artigos) relacionad[oa]s|mais lid[ao]s|relacionad[oa]s|(?:también )?te puede interesar|(?:lee|lea) también|(?:noticias|artículos) relacionad[oa]s|más leíd[oa]s|das könnte (?:sie|dich) auch interessieren|mehr zum thema|auch interessant|weitere artikel|meistgelesen|(?:ti )?potrebbe(?: anche)? interessarti|leggi anche|articoli correlati)[\s\p{P}]*$",
+        r"(?i)^(?:related(?: (?:articles?|stories|posts|news|content|reading|coverage))?|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|also|next)|more (?:stories|news|articles|to read|on this (?:topic|story))|recommended(?: for you| stories| articles| reading)?|see also|also read|(?:most|more) (?:read|popular|viewed|shared)(?: \w+)?|trending(?: now| stories)?|popular (?:posts|stories|articles)|latest (?:news|stories|posts|articles)|(?:à |a )?(?:lire|voir) aussi|sur le même (?:sujet|thème)|dans la même rubrique|les plus lus|vous (?:aimerez|pourriez aimer) aussi|articles? (?:similaires|liés|connexes)|(?:leia|veja) (?:também|mais)|você (?:também )?pode (?:gostar|se interessar)(?: também)?|(?:posts|notícias|matérias|artigos) relacionad[oa]s|mais lid[ao]s|relacionad[oa]s|(?:también )?te puede interesar|(?:lee|lea) también|(?:noticias|artículos) relacionad[oa]s|más leíd[oa]s|das könnte (?:sie|dich) auch interessieren|mehr zum thema|auch interessant|weitere artikel|meistgelesen|(?:ti )?potrebbe(?: anche)? interessarti|leggi anche|articoli correlati|самые (?:популярные|читаемые|обсуждаемые)(?: \w+)?|популярное|читайте (?:также|ещё|еще)|смотрите также|похожие (?:статьи|записи|новости|материалы)|по теме|(?:другие|ещё|еще) (?:новости|статьи|материалы)(?: по теме)?|рекомендуем(?: прочитать)?|baca juga|(?:artikel|berita) (?:terkait|lainnya|populer)|関連記事|人気記事|おすすめ記事|관련\s?기사|많이 본 (?:뉴스|기사)|인기\s?기사)[\s\p{P}]*$",
     )
     .expect("static regex")
 });
@@ -168,6 +169,11 @@ mod tests {
             "Te puede interesar",
             "Mehr zum Thema",
             "Leggi anche",
+            "Самые популярные диеты",
+            "Читайте также:",
+            "Baca Juga",
+            "関連記事",
+            "관련기사",
         ] {
             assert!(is_related_label(t), "{t}");
         }
@@ -188,6 +194,7 @@ mod tests {
             "lire-aussi",
             "publicite",
             "leia-tambem",
+            "article__block_slider",
         ] {
             assert!(judge(n).junk, "{n}");
         }

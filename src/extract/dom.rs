@@ -219,7 +219,7 @@ fn is_hidden(el: &Element) -> bool {
         return true;
     }
     match attr(el, "style") {
-        Some(style) => {
+        Some(style) if has_hiding_word(style) => {
             let compact: String = style
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -227,8 +227,15 @@ fn is_hidden(el: &Element) -> bool {
                 .collect();
             compact.contains("display:none") || compact.contains("visibility:hidden")
         }
-        None => false,
+        _ => false,
     }
+}
+
+/// Whether a `style` value mentions `none` or `hidden` (before the costlier exact check).
+fn has_hiding_word(style: &str) -> bool {
+    let b = style.as_bytes();
+    b.windows(4).any(|w| w.eq_ignore_ascii_case(b"none"))
+        || b.windows(6).any(|w| w.eq_ignore_ascii_case(b"hidden"))
 }
 
 fn non_space_chars(text: &str) -> (u32, u32) {
@@ -252,6 +259,7 @@ impl<'a> Dom<'a> {
         let root = doc.tree.root();
         dom.gather_facts_and_copy(root);
         dom.count();
+        dom.judge_names();
         dom.mark_related_sections();
         dom
     }
@@ -310,12 +318,6 @@ impl<'a> Dom<'a> {
     }
 
     fn push(&mut self, tag: Tag, el: Option<&'a Element>, text: &'a str, parent: usize) -> usize {
-        let hint = match el {
-            // A table row's names describe its data ("player-580", "oddrow"), not furniture.
-            Some(_) if tag == Tag::Row => Hint::default(),
-            Some(el) if tag != Tag::Inline || attr(el, "itemprop").is_some() => self.judge.hint(el),
-            _ => Hint::default(),
-        };
         self.nodes.push(Node {
             tag,
             el,
@@ -328,7 +330,7 @@ impl<'a> Dom<'a> {
             inline_commas: 0,
             inline_breaks: 0,
             tag_chars: u32::from(tag == Tag::Link && is_tag_link(el)),
-            hint,
+            hint: Hint::default(),
         });
         self.nodes.len() - 1
     }
@@ -398,6 +400,19 @@ impl<'a> Dom<'a> {
                 p.inline_chars += inline;
                 p.inline_commas += commas;
                 p.inline_breaks += breaks;
+            }
+        }
+    }
+
+    /// Sets the class/id hints of the elements that hold text (the others never matter).
+    fn judge_names(&mut self) {
+        for node in &mut self.nodes {
+            let Some(el) = node.el else { continue };
+            // A table row's names describe its data ("player-580", "oddrow"), not furniture.
+            let judged =
+                node.tag != Tag::Row && (node.tag != Tag::Inline || attr(el, "itemprop").is_some());
+            if node.chars > 0 && judged {
+                node.hint = self.judge.hint(el);
             }
         }
     }

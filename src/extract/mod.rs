@@ -38,7 +38,8 @@ pub struct Hints {
 
 /// Extracts the article from an HTML page.
 pub fn extract(html: &str, hints: &Hints) -> Article {
-    let doc = scraper::Html::parse_document(&prestrip::strip(html));
+    let keep_attributes = hints.body_selector.is_some();
+    let doc = scraper::Html::parse_document(&prestrip::strip(html, keep_attributes));
     let dom = dom::Dom::build(&doc);
     let ld = jsonld::read(&dom.facts.json_ld);
     let containers = hints
