@@ -31,7 +31,7 @@ pub fn run(paths: &[PathBuf], explain: bool) -> Exit {
     let mut files = Vec::new();
     for path in paths {
         if let Err(e) = list_files(path, &mut files) {
-            eprintln!("newsfold: listing {}: {e}", path.display());
+            super::report::error(&format!("listing {}: {e}", path.display()));
             failed = true;
         }
     }
@@ -47,7 +47,7 @@ pub fn run(paths: &[PathBuf], explain: bool) -> Exit {
             }
         }
         Err(message) => {
-            eprintln!("newsfold: {message}");
+            super::report::error(&message);
             failed = true;
         }
     };
@@ -173,7 +173,10 @@ fn process(path: &Path, explain: bool) -> Result<Value, String> {
     let article = if name.ends_with(".txt") {
         extract::from_text(&text, &hints)
     } else {
-        extract::extract(&text, &hints)
+        // The same guard as `ingest` and `fetch`: nesting deeper than any article page is
+        // flattened before the parser sees it (see `pipeline::bound_nesting`).
+        let bounded = crate::pipeline::bound_nesting(&text, crate::pipeline::MAX_NESTING);
+        extract::extract(&bounded, &hints)
     };
     let context = boilerplate::Context {
         outlet: None,
