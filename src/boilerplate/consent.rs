@@ -42,11 +42,17 @@ const CONSENT_LINE_MAX: usize = 3000;
 /// Longest button row or heading.
 const WEAK_LINE_MAX: usize = 120;
 
-static CONSENT_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    build(
-        r"\b(?:cookies?|traceurs?|trackers?|consentement|consentez|consentir|consentire|consent|precise geolocation|géolocalisation précises?|geolocalizzazione precisi|localización geográfica precisa|geolocalização precisa|genaue standortdaten|einwilligung|zustimmung|consentimiento|consenso|consentimento|données personnelles|données de navigation|personal data|personenbezogene\w* daten|datos personales|dati personali|dados pessoais|traitons les données|(?:vos|your|ihre|sus|tus|i tuoi|i suoi|os seus|os teus) (?:données|data|daten|datos|dati|dados)|intérêt légitime|legitimate interest|berechtigten interesses|interés legítimo|legittimo interesse|interesse legítimo|tout accepter|tout refuser|paramétrer vos choix|accept all|reject all|alle akzeptieren|alle ablehnen|aceptar todo|rechazar todo|accetta tutti|rifiuta tutti|aceitar todos|rejeitar todos)\b",
-    )
-});
+/// The consent terms, lowercase, without word boundaries: [`CONSENT_TERM`] adds them,
+/// [`CONSENT_TERM_GATE`] does without.
+const CONSENT_TERMS: &str = r"(?:cookies?|traceurs?|trackers?|consentement|consentez|consentir|consentire|consent|precise geolocation|géolocalisation précises?|geolocalizzazione precisi|localización geográfica precisa|geolocalização precisa|genaue standortdaten|einwilligung|zustimmung|consentimiento|consenso|consentimento|données personnelles|données de navigation|personal data|personenbezogene\w* daten|datos personales|dati personali|dados pessoais|traitons les données|(?:vos|your|ihre|sus|tus|i tuoi|i suoi|os seus|os teus) (?:données|data|daten|datos|dati|dados)|intérêt légitime|legitimate interest|berechtigten interesses|interés legítimo|legittimo interesse|interesse legítimo|tout accepter|tout refuser|paramétrer vos choix|accept all|reject all|alle akzeptieren|alle ablehnen|aceptar todo|rechazar todo|accetta tutti|rifiuta tutti|aceitar todos|rejeitar todos)";
+
+static CONSENT_TERM: LazyLock<Regex> = LazyLock::new(|| build(&format!(r"\b{CONSENT_TERMS}\b")));
+
+/// The consent terms searched in the lowercased line without word boundaries: a plain
+/// alternation the regex crate runs with its fast literal engines, where the `\b` of
+/// [`CONSENT_TERM`] on accented text needs its slowest one. Most story lines stop here.
+static CONSENT_TERM_GATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CONSENT_TERMS).expect("static consent gate compiles"));
 
 static READER_OR_SITE: LazyLock<Regex> = LazyLock::new(|| {
     build(
@@ -68,13 +74,10 @@ static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Literal stems, one of which every consent term holds (searched in lowercased text).
-static CONSENT_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        "cookie|traceur|tracker|consen|geoloc|géoloc|localizaci|standortdaten|einwilligung|zustimmung|données|data|daten|datos|dati|dados|légitim|legitim|legítim|legittim|berechtigt|accept|refuser|paramétrer|reject|akzeptieren|ablehnen|aceptar|rechazar|accetta|rifiuta|aceitar|rejeitar|appareil|device|gerät|dispositivo|personnalis|personalis|personaliz",
-    )
-    .expect("static consent hint compiles")
-});
+/// Words one of which a line needs (lowercased) before [`TCF_DEVICE`] is tried.
+const DEVICE_WORDS: [&str; 4] = ["appareil", "device", "gerät", "dispositivo"];
+/// Stems one of which a line needs (lowercased) before [`TCF_ADS`] is tried.
+const PERSONALISED_WORDS: [&str; 3] = ["personnalis", "personalis", "personaliz"];
 
 /// IAB TCF purpose 1 ("Store and/or access information on a device") in six languages.
 static TCF_DEVICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -135,11 +138,18 @@ pub(crate) fn line_kind(line: &str) -> LineKind {
     if length <= WEAK_LINE_MAX && WEAK_LINE.is_match(line) {
         return LineKind::Button;
     }
-    if line.len() <= CONSENT_LINE_MAX && CONSENT_HINT.is_match(&line.to_lowercase()) {
-        if TCF_DEVICE.is_match(line) || TCF_ADS.is_match(line) {
+    if line.len() <= CONSENT_LINE_MAX {
+        let lower = line.to_lowercase();
+        let holds = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+        if (holds(&DEVICE_WORDS) && TCF_DEVICE.is_match(line))
+            || (holds(&PERSONALISED_WORDS) && TCF_ADS.is_match(line))
+        {
             return LineKind::Strong;
         }
-        if CONSENT_TERM.is_match(line) && READER_OR_SITE.is_match(line) {
+        if CONSENT_TERM_GATE.is_match(&lower)
+            && CONSENT_TERM.is_match(line)
+            && READER_OR_SITE.is_match(line)
+        {
             if REPORTED.is_match(line) {
                 return LineKind::Story;
             }
