@@ -138,6 +138,14 @@ fn normalise_escapes(text: &str) -> String {
                 continue;
             }
         }
+        if bytes[i] == b'%' {
+            // A stray `%` (no two hex digits after it) is written as the escape it stands
+            // for; left bare it could pair with decoded characters on a second pass
+            // ("%%61A" → "%aA" → "%AA"), and canonical forms must be fixed points.
+            out.push_str("%25");
+            i += 1;
+            continue;
+        }
         // Non-ASCII never reaches here: the url crate has percent-encoded it.
         out.push(bytes[i] as char);
         i += 1;
@@ -224,6 +232,9 @@ mod tests {
         );
         // Encoded dot segments are resolved, as browsers do.
         assert_eq!(c("https://example.fr/a/%2e%2e/b"), "https://example.fr/b");
+        // A stray percent sign (found by the idempotence property test).
+        assert_eq!(c("https://0/?%%61A="), "https://0.0.0.0/?%25aA=");
+        assert_eq!(c("https://example.fr/100%"), "https://example.fr/100%25");
     }
 
     #[test]

@@ -692,3 +692,61 @@ proptest! {
         }
     }
 }
+
+/// The consent fixtures as page source: each platform's banner markup (OneTrust, Didomi,
+/// Quantcast/TCF, Sourcepoint, home-made) placed inside the article after its first paragraph,
+/// run through the whole page pipeline (decode, extract, boilerplate) as `ingest` runs it.
+#[test]
+fn consent_banners_in_page_source_go_and_the_story_stays() {
+    let dir = fixture_dir().join("consent");
+    let mut pages = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("consent fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    entries.sort();
+    for page in entries {
+        let stem = page.file_stem().and_then(|s| s.to_str()).expect("name");
+        let lines = |suffix: &str| -> Vec<String> {
+            read(&dir.join(format!("{stem}{suffix}")))
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let kept = lines(".kept.txt");
+        let banner: Vec<String> = lines(".txt")
+            .into_iter()
+            .filter(|l| !kept.contains(l))
+            .collect();
+        let source = newsfold::pipeline::Source {
+            outlet: "Test".into(),
+            ..Default::default()
+        };
+        let cleaned = newsfold::pipeline::clean(
+            read(&page).as_bytes(),
+            Some("text/html; charset=utf-8"),
+            "https://example.org/2024/07/16/story",
+            &source,
+            &NoTemplates,
+            4,
+        );
+        let text = cleaned.article.text();
+        assert_eq!(cleaned.outcome, Outcome::Article, "{stem}");
+        for line in &kept {
+            assert!(
+                text.contains(line.as_str()),
+                "{stem}: story line lost: {line}\n{text}"
+            );
+        }
+        for line in &banner {
+            assert!(
+                !text.contains(line.as_str()),
+                "{stem}: banner line kept: {line}\n{text}"
+            );
+        }
+        pages += 1;
+    }
+    assert_eq!(pages, 10, "one page per platform fixture");
+}

@@ -109,17 +109,38 @@ fn furniture_flags(dom: &Dom<'_>) -> Vec<bool> {
 }
 
 /// The best-scoring container, if any element holds paragraph text.
+///
+/// A container inside a consent manager's box never wins while anything outside one holds
+/// text: a long cookie banner must not outscore a short story.
 fn top_candidate(dom: &Dom<'_>, scores: &Scores) -> Option<usize> {
-    let mut best: Option<usize> = None;
+    let in_consent = consent_flags(dom);
+    let pick = |allow_consent: bool| {
+        let mut best: Option<usize> = None;
+        for i in 0..dom.nodes.len() {
+            if !scores.scored[i]
+                || dom.nodes[i].hint.junk && !dom.nodes[i].hint.body
+                || in_consent[i] && !allow_consent
+            {
+                continue;
+            }
+            if best.is_none_or(|b| scores.score[i] > scores.score[b]) {
+                best = Some(i);
+            }
+        }
+        best
+    };
+    pick(false).or_else(|| pick(true))
+}
+
+/// `flags[i]`: node `i` is, or sits inside, an element named like a consent box.
+fn consent_flags(dom: &Dom<'_>) -> Vec<bool> {
+    let mut flags = vec![false; dom.nodes.len()];
     for i in 0..dom.nodes.len() {
-        if !scores.scored[i] || dom.nodes[i].hint.junk && !dom.nodes[i].hint.body {
-            continue;
-        }
-        if best.is_none_or(|b| scores.score[i] > scores.score[b]) {
-            best = Some(i);
-        }
+        let parent = dom.nodes[i].parent;
+        let inherited = parent != usize::MAX && flags[parent];
+        flags[i] = inherited || dom.nodes[i].hint.consent;
     }
-    best
+    flags
 }
 
 /// Moves up from `top` while an ancestor holds the article's text better.

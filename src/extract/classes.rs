@@ -24,6 +24,8 @@ pub(crate) struct Hint {
     pub junk: bool,
     /// Names that say "this is the article body".
     pub body: bool,
+    /// Names of a consent manager's box (a cookie banner, a CMP's container).
+    pub consent: bool,
 }
 
 /// Names that mark the article body itself.
@@ -38,6 +40,16 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
+    )
+    .expect("static regex")
+});
+
+/// Names of consent-manager boxes: the generic words and the ids and classes the common
+/// platforms inject (OneTrust, Didomi, Quantcast Choice, Sourcepoint, Cookiebot, Usercentrics,
+/// TrustArc, Axeptio, tarteaucitron).
+static CONSENT_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)cookie|consent|gdpr|rgpd|didomi|onetrust|optanon|qc-cmp|sp_message|\bcmp\b|cmp[-_]|[-_]cmp|cookiebot|usercentrics|truste|axeptio|tarteaucitron|privacy[-_]?(banner|notice|manager|center|centre)",
     )
     .expect("static regex")
 });
@@ -115,6 +127,7 @@ impl<'a> Judge<'a> {
             hint.weight += verdict.weight;
             hint.junk |= verdict.junk;
             hint.body |= verdict.body;
+            hint.consent |= verdict.consent;
         }
         hint
     }
@@ -124,7 +137,12 @@ fn judge_names(names: &str, hint: &mut Hint) {
     if names.is_empty() {
         return;
     }
-    if BODY.is_match(names) {
+    hint.consent = CONSENT_BOX.is_match(names);
+    if hint.consent && !BODY.is_match(names) {
+        // A consent box is furniture wherever it sits, even inside the article.
+        hint.junk = true;
+        hint.weight -= 25;
+    } else if BODY.is_match(names) {
         hint.body = true;
         hint.weight += 50;
     } else if JUNK.is_match(names) {

@@ -33,6 +33,17 @@ fn is_dropped(dom: &Dom<'_>, i: usize, total: u32) -> bool {
     }
 }
 
+/// Whether element `i` is, or sits inside, an element named like a consent box.
+fn in_consent_box(dom: &Dom<'_>, mut i: usize) -> bool {
+    while i != usize::MAX {
+        if dom.nodes[i].hint.consent {
+            return true;
+        }
+        i = dom.nodes[i].parent;
+    }
+    false
+}
+
 /// Builds paragraphs, collapsing whitespace.
 #[derive(Default)]
 struct Writer {
@@ -83,6 +94,9 @@ pub(crate) fn collect(dom: &Dom<'_>, containers: &[usize]) -> Vec<String> {
     let mut writer = Writer::default();
     for &container in containers {
         let mut open_blocks: Vec<usize> = Vec::new();
+        // A consent box inside a story goes whatever its size; when the container is itself
+        // in one (a page that is only a consent wall), its text is all there is.
+        let story_container = !in_consent_box(dom, container);
         let end = dom.nodes[container].end;
         let mut i = container;
         while i < end {
@@ -91,7 +105,8 @@ pub(crate) fn collect(dom: &Dom<'_>, containers: &[usize]) -> Vec<String> {
                 writer.flush();
             }
             let node = &dom.nodes[i];
-            if i != container && is_dropped(dom, i, total) {
+            let consent_box = story_container && node.hint.consent && !node.hint.body;
+            if i != container && (consent_box || is_dropped(dom, i, total)) {
                 i = node.end.max(i + 1);
                 continue;
             }
