@@ -236,17 +236,25 @@ pub(crate) fn main_content(dom: &Dom<'_>) -> Vec<usize> {
     let Some(top) = top_candidate(dom, &scores) else {
         return Vec::new();
     };
-    if std::env::var("NF_DEBUG").is_ok() {
-        let mut v: Vec<usize> = (0..dom.nodes.len()).filter(|&i| scores.scored[i]).collect();
-        v.sort_by(|a, b| scores.score[*b].total_cmp(&scores.score[*a]));
-        for &i in v.iter().take(8) {
+    if tracing::enabled!(tracing::Level::TRACE) {
+        // The leading candidates, for `NEWSFOLD_LOG=newsfold::extract=trace`.
+        let mut ranked: Vec<usize> = (0..dom.nodes.len()).filter(|&i| scores.scored[i]).collect();
+        ranked.sort_by(|a, b| scores.score[*b].total_cmp(&scores.score[*a]));
+        for &i in ranked.iter().take(8) {
             let n = &dom.nodes[i];
-            eprintln!("cand {i} {:?} class={:?} id={:?} score={:.1} chars={} ld={:.2} inline={} hint={:?}", n.tag, n.attr("class"), n.attr("id"), scores.score[i], n.chars, n.link_density(), n.inline_chars, n.hint);
+            tracing::trace!(
+                node = i,
+                tag = ?n.tag,
+                class = ?n.attr("class"),
+                id = ?n.attr("id"),
+                score = scores.score[i],
+                chars = n.chars,
+                link_density = n.link_density(),
+                "body candidate"
+            );
         }
     }
     let top = climb(dom, &scores, top);
-    if std::env::var("NF_DEBUG").is_ok() {
-        eprintln!("climbed to {top} {:?}", dom.nodes[top].attr("class"));
-    }
+    tracing::trace!(node = top, class = ?dom.nodes[top].attr("class"), "body container");
     with_siblings(dom, &scores, top)
 }
