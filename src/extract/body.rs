@@ -116,11 +116,8 @@ fn top_candidate(dom: &Dom<'_>, scores: &Scores) -> Option<usize> {
     let in_consent = consent_flags(dom);
     let pick = |allow_consent: bool| {
         let mut best: Option<usize> = None;
-        for i in 0..dom.nodes.len() {
-            if !scores.scored[i]
-                || dom.nodes[i].hint.junk && !dom.nodes[i].hint.body
-                || in_consent[i] && !allow_consent
-            {
+        for (i, (node, &consent)) in dom.nodes.iter().zip(&in_consent).enumerate() {
+            if !scores.scored[i] || node.hint.junk && !node.hint.body || consent && !allow_consent {
                 continue;
             }
             if best.is_none_or(|b| scores.score[i] > scores.score[b]) {
