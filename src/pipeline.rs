@@ -286,16 +286,17 @@ const RAW_TEXT: [&str; 9] = [
 /// count, `/>` closes only inside `<svg>` or `<math>`, raw-text elements are skipped.
 pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
     // Fewer tags than the bound cannot nest deeper than it.
-    if html.bytes().filter(|&b| b == b'<').count() <= max_depth {
+    if memchr::memchr_iter(b'<', html.as_bytes()).count() <= max_depth {
         return Cow::Borrowed(html);
     }
     let bytes = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0; // bytes of `html` before this index are in `out` or dropped
     let mut dropped_any = false;
-    let mut open: Vec<String> = Vec::new();
-    let mut open_count: HashMap<String, usize> = HashMap::new();
-    let mut dropped: HashMap<String, usize> = HashMap::new();
+    // Tag names borrow from `html` (lowercased copies only for names with capitals).
+    let mut open: Vec<Cow<'_, str>> = Vec::new();
+    let mut open_count: HashMap<Cow<'_, str>, usize> = HashMap::new();
+    let mut dropped: HashMap<Cow<'_, str>, usize> = HashMap::new();
     let mut i = 0;
     while let Some(offset) = html[i..].find('<') {
         let start = i + offset;
@@ -311,18 +312,23 @@ pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
             continue;
         };
         i = tag.end;
-        let name = html[tag.name.0..tag.name.1].to_ascii_lowercase();
+        let raw = &html[tag.name.0..tag.name.1];
+        let name: Cow<'_, str> = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(raw.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(raw)
+        };
         let mut drop_it = false;
-        let leaf = VOID.contains(&name.as_str())
-            || IMPLIED_END.contains(&name.as_str())
+        let leaf = VOID.contains(&name.as_ref())
+            || IMPLIED_END.contains(&name.as_ref())
             || (tag.self_closing && in_foreign(&open_count));
         if tag.closing {
-            if let Some(n) = dropped.get_mut(&name).filter(|n| **n > 0) {
+            if let Some(n) = dropped.get_mut(name.as_ref()).filter(|n| **n > 0) {
                 *n -= 1;
                 drop_it = true;
-            } else if open_count.get(&name).is_some_and(|n| *n > 0) {
+            } else if open_count.get(name.as_ref()).is_some_and(|n| *n > 0) {
                 while let Some(top) = open.pop() {
-                    if let Some(n) = open_count.get_mut(&top) {
+                    if let Some(n) = open_count.get_mut(top.as_ref()) {
                         *n = n.saturating_sub(1);
                     }
                     if top == name {
@@ -330,7 +336,7 @@ pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
                     }
                 }
             }
-        } else if RAW_TEXT.contains(&name.as_str()) {
+        } else if RAW_TEXT.contains(&name.as_ref()) {
             i = raw_text_end(html, tag.end, &name);
         } else if name == "plaintext" {
             i = html.len();
@@ -446,7 +452,7 @@ fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
 }
 
 /// Whether an `<svg>` or `<math>` is open (where `/>` closes an element).
-fn in_foreign(open_count: &HashMap<String, usize>) -> bool {
+fn in_foreign(open_count: &HashMap<Cow<'_, str>, usize>) -> bool {
     ["svg", "math"]
         .iter()
         .any(|n| open_count.get(*n).is_some_and(|c| *c > 0))
