@@ -492,29 +492,19 @@ name = "Monde"
 feeds = ["https://www.lemonde.fr/rss/une.xml"]
 "#,
         );
-        let outlet = |url: &str| Source::for_url(&config, url).map(|s| s.outlet);
-        assert_eq!(
-            outlet("http://127.0.0.1:8001/b/2.html").as_deref(),
-            Some("B")
-        );
-        assert_eq!(
-            outlet("http://127.0.0.1:8001/a/2.html").as_deref(),
-            Some("A")
-        );
-        assert_eq!(
-            outlet("http://127.0.0.1:8002/x/2.html").as_deref(),
-            Some("C")
-        );
-        // No folder in common: the first outlet of the host and port.
-        assert_eq!(
-            outlet("http://127.0.0.1:8001/c/2.html").as_deref(),
-            Some("A")
-        );
-        assert_eq!(
-            outlet("https://lemonde.fr/article.html").as_deref(),
-            Some("Monde")
-        );
-        assert_eq!(outlet("https://example.org/").as_deref(), None);
+        let cases = [
+            ("http://127.0.0.1:8001/b/2.html", Some("B")),
+            ("http://127.0.0.1:8001/a/2.html", Some("A")),
+            ("http://127.0.0.1:8002/x/2.html", Some("C")),
+            // No folder in common: the first outlet of the host and port.
+            ("http://127.0.0.1:8001/c/2.html", Some("A")),
+            ("https://lemonde.fr/article.html", Some("Monde")),
+            ("https://example.org/", None),
+        ];
+        for (url, expected) in cases {
+            let outlet = Source::for_url(&config, url).map(|s| s.outlet);
+            assert_eq!(outlet.as_deref(), expected, "{url}");
+        }
     }
 
     #[test]
