@@ -7,6 +7,7 @@
 //! Spanish, Portuguese, Italian and German, since class names follow the site's language.
 //! Used by the content scorer (`body`) and by the paragraph collector (`paragraphs`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -28,10 +29,13 @@ pub(crate) struct Hint {
     pub consent: bool,
 }
 
+// The four name patterns below are lowercase and matched against names folded by
+// [`fold_case`], which answers as `(?i)` would on the names as written.
+
 /// Names that mark the article body itself.
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)article[-_ ]?(body|content|text|texte|corps|contenu|inner)|articlebody|article__(body|content|text)|story[-_]?(body|content|text)|entry[-_]?(content|body|text)|post[-_]?(content|body|text|entry)|body[-_]?(text|copy|content)|main[-_]?(text|content)|news[-_]?(body|text|content)|rich[-_]?text|text[-_]?(body|content)|field[-_]?(body|name-body)|contenu[-_]?article|corps[-_]?(article|texte)|texte[-_]?article|cuerpo|conteudo[-_]?(materia|noticia|post)|materia[-_]?(corpo|conteudo|texto)|artikel[-_]?(text|body|inhalt)|testo[-_]?articolo|single[-_]?content",
+        r"article[-_ ]?(body|content|text|texte|corps|contenu|inner)|articlebody|article__(body|content|text)|story[-_]?(body|content|text)|entry[-_]?(content|body|text)|post[-_]?(content|body|text|entry)|body[-_]?(text|copy|content)|main[-_]?(text|content)|news[-_]?(body|text|content)|rich[-_]?text|text[-_]?(body|content)|field[-_]?(body|name-body)|contenu[-_]?article|corps[-_]?(article|texte)|texte[-_]?article|cuerpo|conteudo[-_]?(materia|noticia|post)|materia[-_]?(corpo|conteudo|texto)|artikel[-_]?(text|body|inhalt)|testo[-_]?articolo|single[-_]?content",
     )
     .expect("static regex")
 });
@@ -39,7 +43,7 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
 /// Names of page furniture that never belongs in the article text.
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
+        r"share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
     )
     .expect("static regex")
 });
@@ -49,7 +53,7 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// TrustArc, Axeptio, tarteaucitron).
 static CONSENT_BOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)cookie|consent|gdpr|rgpd|didomi|onetrust|optanon|qc-cmp|sp_message|\bcmp\b|cmp[-_]|[-_]cmp|cookiebot|usercentrics|truste|axeptio|tarteaucitron|privacy[-_]?(banner|notice|manager|center|centre)",
+        r"cookie|consent|gdpr|rgpd|didomi|onetrust|optanon|qc-cmp|sp_message|\bcmp\b|cmp[-_]|[-_]cmp|cookiebot|usercentrics|truste|axeptio|tarteaucitron|privacy[-_]?(banner|notice|manager|center|centre)",
     )
     .expect("static regex")
 });
@@ -57,7 +61,7 @@ static CONSENT_BOX: LazyLock<Regex> = LazyLock::new(|| {
 /// Ordinary content words.
 static CONTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)article|body|content|entry|hentry|main|page|post|text|blog|story|texte|contenu|corps|artikel|inhalt|articolo|noticia|materia|conteudo|cuerpo",
+        r"article|body|content|entry|hentry|main|page|post|text|blog|story|texte|contenu|corps|artikel|inhalt|articolo|noticia|materia|conteudo|cuerpo",
     )
     .expect("static regex")
 });
@@ -137,6 +141,8 @@ fn judge_names(names: &str, hint: &mut Hint) {
     if names.is_empty() {
         return;
     }
+    let folded = fold_case(names);
+    let names = folded.as_ref();
     hint.consent = CONSENT_BOX.is_match(names);
     if hint.consent && !BODY.is_match(names) {
         // A consent box is furniture wherever it sits, even inside the article.
@@ -151,6 +157,28 @@ fn judge_names(names: &str, hint: &mut Hint) {
     } else if CONTENT.is_match(names) {
         hint.weight += 25;
     }
+}
+
+/// `names` with letters folded the way `(?i)` folds them against ASCII patterns: ASCII
+/// letters lowercased, and the two other letters Unicode folds to ASCII ones, the Kelvin
+/// sign `K` (to `k`) and the long s `ſ` (to `s`). Case-sensitive patterns on the folded
+/// names give the answers `(?i)` patterns give on the names as written, and faster: the
+/// regex crate can then use its literal prefilters. Most names are lowercase already and
+/// come back borrowed.
+fn fold_case(names: &str) -> Cow<'_, str> {
+    let folds = |c: char| c.is_ascii_uppercase() || c == '\u{212A}' || c == 'ſ';
+    if !names.chars().any(folds) {
+        return Cow::Borrowed(names);
+    }
+    let folded = names
+        .chars()
+        .map(|c| match c {
+            '\u{212A}' => 'k',
+            'ſ' => 's',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    Cow::Owned(folded)
 }
 
 #[cfg(test)]
@@ -173,6 +201,36 @@ mod tests {
         ] {
             assert!(judge(n).body, "{n}");
         }
+    }
+
+    #[test]
+    fn folded_names_match_as_case_insensitive_patterns_would() {
+        let names = [
+            "Article-Body",
+            "STORY_TEXT",
+            "ShareBar",
+            "Top-ADS",
+            "COOKIE-Banner",
+            "coo\u{212A}ie-notice",
+            "\u{17F}hare",
+            "Ad-slot",
+            "éMeta",
+            "PÀGINA-texte",
+            "İmage",
+            "navBar main",
+        ];
+        for pattern in [&*BODY, &*JUNK, &*CONSENT_BOX, &*CONTENT] {
+            let insensitive = Regex::new(&format!("(?i){}", pattern.as_str())).unwrap();
+            for name in names {
+                assert_eq!(
+                    pattern.is_match(&fold_case(name)),
+                    insensitive.is_match(name),
+                    "{name} against {}",
+                    &pattern.as_str()[..20]
+                );
+            }
+        }
+        assert!(judge("coo\u{212A}ie-consent").consent);
     }
 
     #[test]
