@@ -94,12 +94,16 @@ static TCF_ADS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that make a short line part of a banner when it sits in one ("Strictly Necessary
-/// Cookies", "Il rispetto della tua privacy è la nostra priorità").
-static WEAK_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    build(
-        r"\b(?:cookies?|privacy|vie privée|confidentialité|privatsphäre|datenschutz\w*|privacidad|privacidade|consent\w*|einwilligung|zustimmung|consentimiento|consenso|consentimento|traceurs|partenaires|partners?|socios|parceiros|fournisseurs|vendors|anbieter|proveedores|fornitori|fornecedores)\b",
-    )
-});
+/// Cookies", "Il rispetto della tua privacy è la nostra priorità"), without word boundaries:
+/// [`WEAK_TERM`] adds them, [`WEAK_TERM_GATE`] does without.
+const WEAK_TERMS: &str = r"(?:cookies?|privacy|vie privée|confidentialité|privatsphäre|datenschutz\w*|privacidad|privacidade|consent\w*|einwilligung|zustimmung|consentimiento|consenso|consentimento|traceurs|partenaires|partners?|socios|parceiros|fournisseurs|vendors|anbieter|proveedores|fornitori|fornecedores)";
+
+static WEAK_TERM: LazyLock<Regex> = LazyLock::new(|| build(&format!(r"\b{WEAK_TERMS}\b")));
+
+/// [`WEAK_TERM`] without its `\b`s: it matches wherever [`WEAK_TERM`] does, and runs on the
+/// regex crate's fast engines, where a Unicode `\b` on non-ASCII text needs its slowest one.
+/// Most short lines stop here.
+static WEAK_TERM_GATE: LazyLock<Regex> = LazyLock::new(|| build(WEAK_TERMS));
 
 static WEAK_LINE: LazyLock<Regex> = LazyLock::new(|| {
     let buttons = alternation(CONSENT_BUTTONS);
@@ -160,7 +164,11 @@ pub(crate) fn line_kind(line: &str) -> LineKind {
             };
         }
     }
-    if length <= WEAK_LINE_MAX && WEAK_TERM.is_match(line) && !REPORTED.is_match(line) {
+    if length <= WEAK_LINE_MAX
+        && WEAK_TERM_GATE.is_match(line)
+        && WEAK_TERM.is_match(line)
+        && !REPORTED.is_match(line)
+    {
         return LineKind::Weak;
     }
     LineKind::Story
