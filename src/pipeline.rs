@@ -7,9 +7,10 @@
 //! transaction. Out: a [`Saved`] saying which story the article joined, or why it was not
 //! stored. Keeping this in one place means `ingest` and `fetch --save` cannot drift apart.
 //!
-//! Before parsing, [`bound_nesting`] caps how deep elements nest: a hostile or broken page
-//! of a hundred thousand unclosed `<div>`s would otherwise make html5ever's tree building
-//! quadratic (it scans the stack of open elements per tag) and the DOM walks after it deep.
+//! Before parsing, `extract` runs [`bound_nesting`] to cap how deep elements nest: a hostile
+//! or broken page of a hundred thousand unclosed `<div>`s would otherwise make html5ever's
+//! tree building quadratic (it scans the stack of open elements per tag) and the DOM walks
+//! after it deep.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -112,13 +113,13 @@ pub fn clean(
     template_min_articles: u32,
 ) -> Cleaned {
     let decoded = decode(body, content_type);
-    let html = bound_nesting(&decoded.text, MAX_NESTING);
     let hints = Hints {
         url: Some(url.to_string()),
         lang: source.lang.clone(),
         body_selector: source.body_selector.clone(),
     };
-    let article = extract::extract(&html, &hints);
+    // `extract` bounds the nesting of the page (see [`bound_nesting`]).
+    let article = extract::extract(&decoded.text, &hints);
     let ctx = boilerplate::Context {
         outlet: Some(&source.outlet),
         drop_lines: &source.drop_lines,
