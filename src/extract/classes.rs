@@ -8,6 +8,7 @@
 //! Used by the content scorer (`body`) and by the paragraph collector (`paragraphs`).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -85,56 +86,68 @@ pub(crate) fn is_related_label(text: &str) -> bool {
     RELATED_LABEL.is_match(&text.join(" "))
 }
 
-/// Judges elements by their `class`, `id`, `itemprop` and `role`, remembering the verdict
-/// on each class or id string (a page repeats the same few hundred; the regexes are the cost).
-#[derive(Debug, Default)]
-pub(crate) struct Judge<'a> {
-    seen: HashMap<&'a str, Hint>,
+/// Most class and id strings remembered per thread (the memory is emptied when full).
+const REMEMBERED_MAX: usize = 50_000;
+
+thread_local! {
+    /// The verdict on each class or id string this thread has judged, on this page or an
+    /// earlier one: a page repeats the same few hundred, a site repeats them on every page,
+    /// and the regexes are the cost.
+    static VERDICTS: RefCell<HashMap<String, Hint>> = RefCell::new(HashMap::new());
 }
 
-impl<'a> Judge<'a> {
-    /// The hint for `el`.
-    pub(crate) fn hint(&mut self, el: &'a Element) -> Hint {
-        let mut hint = Hint::default();
-        match attr(el, "itemprop") {
-            Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
-                hint.body = true;
-                hint.weight += 50;
-            }
-            // Microdata for the metadata (a dateline, a byline) inside the body container.
-            Some(
-                "datePublished" | "dateModified" | "dateCreated" | "author" | "creator"
-                | "publisher",
-            ) => {
-                hint.junk = true;
-                hint.weight -= 25;
-            }
-            _ => {}
+/// The hint for `el`, from its `class`, `id`, `itemprop` and `role`.
+pub(crate) fn hint(el: &Element) -> Hint {
+    let mut hint = Hint::default();
+    match attr(el, "itemprop") {
+        Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
+            hint.body = true;
+            hint.weight += 50;
         }
-        match attr(el, "role") {
-            Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
-                hint.junk = true;
-                hint.weight -= 25;
-            }
-            Some("main" | "article") => hint.weight += 25,
-            _ => {}
+        // Microdata for the metadata (a dateline, a byline) inside the body container.
+        Some(
+            "datePublished" | "dateModified" | "dateCreated" | "author" | "creator" | "publisher",
+        ) => {
+            hint.junk = true;
+            hint.weight -= 25;
         }
-        for names in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
-            if names.is_empty() {
-                continue;
-            }
-            let verdict = *self.seen.entry(names).or_insert_with(|| {
-                let mut h = Hint::default();
-                judge_names(names, &mut h);
-                h
-            });
-            hint.weight += verdict.weight;
-            hint.junk |= verdict.junk;
-            hint.body |= verdict.body;
-            hint.consent |= verdict.consent;
-        }
-        hint
+        _ => {}
     }
+    match attr(el, "role") {
+        Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
+            hint.junk = true;
+            hint.weight -= 25;
+        }
+        Some("main" | "article") => hint.weight += 25,
+        _ => {}
+    }
+    for names in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
+        if names.is_empty() {
+            continue;
+        }
+        let verdict = remembered_verdict(names);
+        hint.weight += verdict.weight;
+        hint.junk |= verdict.junk;
+        hint.body |= verdict.body;
+        hint.consent |= verdict.consent;
+    }
+    hint
+}
+
+/// The verdict on a class or id string, judged once per thread.
+fn remembered_verdict(names: &str) -> Hint {
+    VERDICTS.with_borrow_mut(|verdicts| {
+        if let Some(&verdict) = verdicts.get(names) {
+            return verdict;
+        }
+        if verdicts.len() >= REMEMBERED_MAX {
+            verdicts.clear();
+        }
+        let mut verdict = Hint::default();
+        judge_names(names, &mut verdict);
+        verdicts.insert(names.to_string(), verdict);
+        verdict
+    })
 }
 
 fn judge_names(names: &str, hint: &mut Hint) {
