@@ -101,6 +101,13 @@ static WEAK_TERM: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Stems one of which every [`WEAK_TERM`] word holds, searched first without word
+/// boundaries: the regex crate's fast engines, where a Unicode `\b` on non-ASCII text needs
+/// its slowest one. Most short lines stop here.
+static WEAK_TERM_GATE: LazyLock<Regex> = LazyLock::new(|| {
+    build("cookie|priv|confidentialit|datenschutz|consen|einwilligung|zustimmung|traceur|partenaire|partner|socios|parceiro|fournisseur|vendor|anbieter|proveedor|fornitor|fornecedor")
+});
+
 static WEAK_LINE: LazyLock<Regex> = LazyLock::new(|| {
     let buttons = alternation(CONSENT_BUTTONS);
     let headings = alternation(CONSENT_HEADINGS);
@@ -160,7 +167,11 @@ pub(crate) fn line_kind(line: &str) -> LineKind {
             };
         }
     }
-    if length <= WEAK_LINE_MAX && WEAK_TERM.is_match(line) && !REPORTED.is_match(line) {
+    if length <= WEAK_LINE_MAX
+        && WEAK_TERM_GATE.is_match(line)
+        && WEAK_TERM.is_match(line)
+        && !REPORTED.is_match(line)
+    {
         return LineKind::Weak;
     }
     LineKind::Story
@@ -213,6 +224,41 @@ mod tests {
         }
         assert_eq!(line_kind("Strictly Necessary Cookies"), LineKind::Weak);
         assert_eq!(line_kind("Des attaques récurrentes"), LineKind::Story);
+    }
+
+    #[test]
+    fn the_weak_term_gate_passes_every_weak_term() {
+        for word in [
+            "Cookies",
+            "cookie",
+            "Privacy",
+            "vie privée",
+            "Confidentialité",
+            "Privatsphäre",
+            "Datenschutzerklärung",
+            "privacidad",
+            "privacidade",
+            "Consentement",
+            "Einwilligung",
+            "Zustimmung",
+            "consentimiento",
+            "consenso",
+            "consentimento",
+            "traceurs",
+            "Partenaires",
+            "partners",
+            "socios",
+            "parceiros",
+            "fournisseurs",
+            "Vendors",
+            "Anbieter",
+            "proveedores",
+            "fornitori",
+            "fornecedores",
+        ] {
+            assert!(WEAK_TERM.is_match(word), "{word}: not a weak term");
+            assert!(WEAK_TERM_GATE.is_match(word), "{word}: stopped by the gate");
+        }
     }
 
     #[test]

@@ -173,10 +173,9 @@ fn process(path: &Path, explain: bool) -> Result<Value, String> {
     let article = if name.ends_with(".txt") {
         extract::from_text(&text, &hints)
     } else {
-        // The same guard as `ingest` and `fetch`: nesting deeper than any article page is
-        // flattened before the parser sees it (see `pipeline::bound_nesting`).
-        let bounded = crate::pipeline::bound_nesting(&text, crate::pipeline::MAX_NESTING);
-        extract::extract(&bounded, &hints)
+        // Nesting deeper than any article page is flattened inside `extract`, as for
+        // `ingest` and `fetch` (see `pipeline::bound_nesting`).
+        extract::extract(&text, &hints)
     };
     let context = boilerplate::Context {
         outlet: None,
