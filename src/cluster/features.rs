@@ -310,11 +310,12 @@ pub fn features(
     }
 }
 
-/// Sums the weights of equal terms, then damps them (1 + ln sum), sorted by term.
-fn merge_sublinear(mut acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
-    acc.sort_unstable_by_key(|(t, _)| *t);
-    let mut out: Vec<(u64, f32)> = Vec::with_capacity(acc.len());
-    for (term, w) in acc {
+/// Sums the weights of equal terms (in reading order), then damps them (1 + ln sum),
+/// sorted by term.
+fn merge_sublinear(acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    let sorted = sort_by_term(acc);
+    let mut out: Vec<(u64, f32)> = Vec::with_capacity(sorted.len());
+    for (term, w) in sorted {
         match out.last_mut() {
             Some((t, sum)) if *t == term => *sum += w,
             _ => out.push((term, w)),
@@ -326,6 +327,45 @@ fn merge_sublinear(mut acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
         }
     }
     out
+}
+
+/// Sorts `(term, weight)` pairs by term, keeping equal terms in reading order. Term ids
+/// are hashes, spread evenly: a counting pass on their top bits puts the pairs in about
+/// one bucket each, in bucket order, and an insertion sort then only reorders pairs
+/// within a bucket. (A comparison sort of every token was the costliest step of feature
+/// extraction; should the ids ever crowd one bucket, a stable sort takes over.)
+fn sort_by_term(acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    let bits = (usize::BITS - acc.len().leading_zeros()).clamp(4, 12);
+    let bucket = |term: u64| (term >> (64 - bits)) as usize;
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for (term, _) in &acc {
+        starts[bucket(*term) + 1] += 1;
+    }
+    let mut crowded = false;
+    for b in 1..starts.len() {
+        crowded |= starts[b] > 32;
+        starts[b] += starts[b - 1];
+    }
+    let mut sorted = vec![(0u64, 0f32); acc.len()];
+    for pair in acc {
+        let at = &mut starts[bucket(pair.0)];
+        sorted[*at] = pair;
+        *at += 1;
+    }
+    if crowded {
+        sorted.sort_by_key(|(term, _)| *term);
+        return sorted;
+    }
+    for i in 1..sorted.len() {
+        let pair = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1].0 > pair.0 {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = pair;
+    }
+    sorted
 }
 
 /// One word of a line, with what its spelling says.
@@ -803,6 +843,23 @@ mod tests {
             drone > base && drone < 3.0 * base,
             "drone {drone} base {base}"
         );
+    }
+
+    #[test]
+    fn sorting_by_term_is_a_stable_sort() {
+        // Hashed ids (the usual case, with repeats) and ids crowding one bucket (the
+        // fallback): equal terms must keep their reading order.
+        let spread: Vec<(u64, f32)> = (0..500u16)
+            .map(|i| (term_id(&format!("w{}", i % 300)), f32::from(i)))
+            .collect();
+        let crowded: Vec<(u64, f32)> = (0..100u16)
+            .map(|i| (u64::from(i % 40), f32::from(i)))
+            .collect();
+        for acc in [spread, crowded, Vec::new()] {
+            let mut expected = acc.clone();
+            expected.sort_by_key(|(term, _)| *term);
+            assert_eq!(sort_by_term(acc), expected);
+        }
     }
 
     fn has(f: &Features, term: u64) -> bool {
