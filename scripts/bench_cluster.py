@@ -13,7 +13,9 @@ Python 3 standard library only. Streams are cached in --work (default /tmp/newsf
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
                                      [--seed 42] [--shuffle-seed 7] [--no-build] [--skip-scale]
-                                     [--skip-ecb] [--bench DIR] [--work DIR]
+                                     [--skip-ecb] [--bench DIR] [--work DIR] [--bin PATH]
+The load average is printed with each size: on a shared machine wall-clock articles/s follow
+it, the per-CPU-second figure much less. --bin measures another build (implies --no-build).
 """
 import argparse
 import json
@@ -121,8 +123,9 @@ def scale(bench, work, sizes, runs, runs_1m, seed):
         q = f"{s['pair_F1']:.3f} / {s['b3_F1']:.3f}" if s else "-"
         mb_in = src.stat().st_size / 1e6
         runs_txt = " ".join(f"{t:.2f}" for t in times)
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"  {n:>9} {mb_in:>7.0f} {n / med:>11.0f} {n / max(cpu, 1e-9):>10.0f} {runs_txt:<24}"
-              f" {max(peaks):>8.0f}  {q}")
+              f" {max(peaks):>8.0f}  {q}  (load {load})")
         rows.append({"articles": n, "per_s": n / med, "per_cpu_s": n / max(cpu, 1e-9),
                      "runs": times, "peak_mb": max(peaks)})
     return rows
@@ -140,7 +143,12 @@ def main():
     ap.add_argument("--skip-ecb", action="store_true")
     ap.add_argument("--bench", help="benchmark folder (default: ../shared/bench/clustering)")
     ap.add_argument("--work", default="/tmp/newsfold-bench")
+    ap.add_argument("--bin", help="the newsfold binary to measure (default: target/release)")
     a = ap.parse_args()
+    if a.bin:
+        global BIN
+        BIN = Path(a.bin).resolve()
+        a.no_build = True
     bench = find_bench(a.bench)
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)

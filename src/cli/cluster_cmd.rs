@@ -70,7 +70,11 @@ pub fn run(input: &str) -> Exit {
 }
 
 /// Places every line's article; returns whether some line failed.
-fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> io::Result<bool> {
+fn cluster_lines(
+    mut reader: Box<dyn BufRead>,
+    out: &mut impl Write,
+    name: &str,
+) -> io::Result<bool> {
     let mut config = Config::default();
     if let Ok(t) = std::env::var("NF_TUNE") {
         for kv in t.split_whitespace() {
@@ -100,8 +104,13 @@ fn cluster_lines(reader: Box<dyn BufRead>, out: &mut impl Write, name: &str) -> 
     }
     let mut state = MemoryState::new();
     let mut failed = false;
-    for (index, line) in reader.lines().enumerate() {
-        let line = line?;
+    // One line buffer for the whole run (`lines()` would allocate a String per line).
+    let mut line = String::new();
+    for index in 0usize.. {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            break;
+        }
         if line.trim().is_empty() {
             continue;
         }

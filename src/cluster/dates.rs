@@ -10,7 +10,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::features::term_id;
+use super::features::{term_id, TermTable};
 
 /// What the text says about days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,12 +25,16 @@ pub struct Mentions {
 }
 
 /// A folded word as the date grammar sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Class {
-    Number { value: u32, digits: usize },
+    Number {
+        value: u32,
+        digits: usize,
+    },
     Month(u32),
     Weekday(u32),
     Yesterday,
+    #[default]
     Other,
     Break,
 }
@@ -44,7 +48,7 @@ pub struct DateScanner {
 impl DateScanner {
     /// Feeds one folded word.
     pub fn push(&mut self, folded: &str) {
-        self.classes.push(classify(folded));
+        self.add(classify(folded));
     }
 
     /// Feeds one folded word whose term id (`features::term_id`) is known: month and
@@ -56,12 +60,22 @@ impl DateScanner {
         } else {
             named_class(term)
         };
-        self.classes.push(class);
+        self.add(class);
     }
 
     /// Marks a line break (a date never spans lines).
     pub fn line_break(&mut self) {
-        self.classes.push(Class::Break);
+        self.add(Class::Break);
+    }
+
+    /// Keeps a class. A word that can take no part in a date (`Other`, `Break`) only
+    /// matters as a gap between date words, so a run of them is kept as one: the
+    /// matcher sees the same neighbours and most of the text is never stored.
+    fn add(&mut self, class: Class) {
+        let filler = |c: &Class| matches!(c, Class::Other | Class::Break);
+        if !(filler(&class) && self.classes.last().is_some_and(filler)) {
+            self.classes.push(class);
+        }
     }
 
     /// Finds the dates, resolved against `published` when there is one.
@@ -179,25 +193,16 @@ fn classify(w: &str) -> Class {
 
 /// The class of a month, weekday or "yesterday" word, by term id (else `Other`).
 fn named_class(term: u64) -> Class {
-    static TABLE: std::sync::OnceLock<Vec<(u64, Class)>> = std::sync::OnceLock::new();
+    static TABLE: std::sync::OnceLock<TermTable<Class>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t: Vec<(u64, Class)> = MONTHS
+        let months = MONTHS.iter().map(|(w, m)| (term_id(w), Class::Month(*m)));
+        let weekdays = WEEKDAYS
             .iter()
-            .map(|(w, m)| (term_id(w), Class::Month(*m)))
-            .chain(
-                WEEKDAYS
-                    .iter()
-                    .map(|(w, d)| (term_id(w), Class::Weekday(*d))),
-            )
-            .chain(["hier", "yesterday"].map(|w| (term_id(w), Class::Yesterday)))
-            .collect();
-        t.sort_unstable_by_key(|(id, _)| *id);
-        t
+            .map(|(w, d)| (term_id(w), Class::Weekday(*d)));
+        let yesterday = ["hier", "yesterday"].map(|w| (term_id(w), Class::Yesterday));
+        TermTable::new(months.chain(weekdays).chain(yesterday))
     });
-    match table.binary_search_by_key(&term, |(id, _)| *id) {
-        Ok(at) => table[at].1,
-        Err(_) => Class::Other,
-    }
+    table.get(term).unwrap_or(Class::Other)
 }
 
 /// The day `day`/`month` in the year that puts it nearest `published`, at most a week ahead.

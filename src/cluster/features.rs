@@ -103,10 +103,26 @@ pub fn date_term(day: NaiveDate) -> u64 {
 /// plural `s` dropped on longer words. Writes into `out` (cleared first).
 pub fn fold_word(word: &str, out: &mut String) {
     out.clear();
+    if word.is_ascii() {
+        // The common case, byte by byte, without the Unicode tables.
+        out.reserve(word.len());
+        let mut last = 0u8;
+        for &b in word.as_bytes() {
+            let l = ASCII_FOLD[usize::from(b & 0x7f)];
+            // Digits sort below letters: they are never collapsed.
+            if l != 0 && (l != last || l <= b'9') {
+                out.push(char::from(l));
+            }
+            if l != 0 {
+                last = l;
+            }
+        }
+        drop_plural(out);
+        return;
+    }
     let mut last = '\0';
     for c in word.chars() {
         if c.is_ascii() {
-            // The common case, without the Unicode tables.
             if c.is_ascii_alphanumeric() {
                 let l = c.to_ascii_lowercase();
                 if l != last || l.is_ascii_digit() {
@@ -133,6 +149,25 @@ pub fn fold_word(word: &str, out: &mut String) {
             }
         });
     }
+    drop_plural(out);
+}
+
+/// An ASCII byte folded: letters lowercased, digits kept, anything else 0 (dropped).
+static ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Drops the final plural `s` of a folded word longer than four bytes.
+fn drop_plural(out: &mut String) {
     if out.len() > 4 && out.ends_with('s') && !out.ends_with("ss") {
         out.pop();
     }
@@ -152,15 +187,65 @@ pub fn is_stop(folded: &str) -> bool {
     is_stop_term(folded, term_id(folded))
 }
 
-/// [`is_stop`] for a word whose term id is known (the hot path: one integer search).
+/// [`is_stop`] for a word whose term id is known (the hot path: one table probe).
 fn is_stop_term(folded: &str, term: u64) -> bool {
-    static IDS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    let ids = IDS.get_or_init(|| {
-        let mut ids: Vec<u64> = STOP_WORDS.iter().map(|w| term_id(w)).collect();
-        ids.sort_unstable();
-        ids
-    });
-    folded.chars().nth(1).is_none() || ids.binary_search(&term).is_ok()
+    static IDS: std::sync::OnceLock<TermTable<()>> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| TermTable::new(STOP_WORDS.iter().map(|w| (term_id(w), ()))));
+    let one_char = folded.len() <= 1 || (folded.len() <= 4 && folded.chars().nth(1).is_none());
+    one_char || ids.get(term).is_some()
+}
+
+/// A fixed set of word term ids, each with a value: open addressing in a table four
+/// times the size of the set, so a lookup is one or two probes (the hot path asks it
+/// about every token; a binary search took a dozen unpredictable branches).
+pub(super) struct TermTable<V> {
+    /// `(term, value)`; an empty slot holds `u64::MAX`, never a word's id (top bit clear).
+    slots: Vec<(u64, V)>,
+    mask: usize,
+}
+
+impl<V: Copy + Default> TermTable<V> {
+    /// The table of `entries` (a term given twice keeps its first value).
+    pub(super) fn new(entries: impl IntoIterator<Item = (u64, V)>) -> Self {
+        let entries: Vec<(u64, V)> = entries.into_iter().collect();
+        let size = (entries.len() * 4).next_power_of_two().max(16);
+        let mut table = TermTable {
+            slots: vec![(u64::MAX, V::default()); size],
+            mask: size - 1,
+        };
+        for (term, value) in entries {
+            let mut i = table.home(term);
+            while table.slots[i].0 != u64::MAX && table.slots[i].0 != term {
+                i = (i + 1) & table.mask;
+            }
+            if table.slots[i].0 == u64::MAX {
+                table.slots[i] = (term, value);
+            }
+        }
+        table
+    }
+
+    /// The value of `term`, if it is in the set.
+    pub(super) fn get(&self, term: u64) -> Option<V> {
+        if term == u64::MAX {
+            return None;
+        }
+        let mut i = self.home(term);
+        loop {
+            let (t, v) = self.slots[i];
+            if t == term {
+                return Some(v);
+            }
+            if t == u64::MAX {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn home(&self, term: u64) -> usize {
+        (term.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & self.mask
+    }
 }
 
 /// Extracts the weighted terms and the date mentions of an article.
@@ -225,11 +310,12 @@ pub fn features(
     }
 }
 
-/// Sums the weights of equal terms, then damps them (1 + ln sum), sorted by term.
-fn merge_sublinear(mut acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
-    acc.sort_unstable_by_key(|(t, _)| *t);
-    let mut out: Vec<(u64, f32)> = Vec::with_capacity(acc.len());
-    for (term, w) in acc {
+/// Sums the weights of equal terms (in reading order), then damps them (1 + ln sum),
+/// sorted by term.
+fn merge_sublinear(acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    let sorted = sort_by_term(acc);
+    let mut out: Vec<(u64, f32)> = Vec::with_capacity(sorted.len());
+    for (term, w) in sorted {
         match out.last_mut() {
             Some((t, sum)) if *t == term => *sum += w,
             _ => out.push((term, w)),
@@ -241,6 +327,45 @@ fn merge_sublinear(mut acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
         }
     }
     out
+}
+
+/// Sorts `(term, weight)` pairs by term, keeping equal terms in reading order. Term ids
+/// are hashes, spread evenly: a counting pass on their top bits puts the pairs in about
+/// one bucket each, in bucket order, and an insertion sort then only reorders pairs
+/// within a bucket. (A comparison sort of every token was the costliest step of feature
+/// extraction; should the ids ever crowd one bucket, a stable sort takes over.)
+fn sort_by_term(acc: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    let bits = (usize::BITS - acc.len().leading_zeros()).clamp(4, 12);
+    let bucket = |term: u64| (term >> (64 - bits)) as usize;
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for (term, _) in &acc {
+        starts[bucket(*term) + 1] += 1;
+    }
+    let mut crowded = false;
+    for b in 1..starts.len() {
+        crowded |= starts[b] > 32;
+        starts[b] += starts[b - 1];
+    }
+    let mut sorted = vec![(0u64, 0f32); acc.len()];
+    for pair in acc {
+        let at = &mut starts[bucket(pair.0)];
+        sorted[*at] = pair;
+        *at += 1;
+    }
+    if crowded {
+        sorted.sort_by_key(|(term, _)| *term);
+        return sorted;
+    }
+    for i in 1..sorted.len() {
+        let pair = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1].0 > pair.0 {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = pair;
+    }
+    sorted
 }
 
 /// One word of a line, with what its spelling says.
@@ -279,27 +404,44 @@ impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
     fn next(&mut self) -> Option<Token<'a>> {
-        let rest = &self.line[self.pos..];
-        let mut start = None;
-        for (i, c) in rest.char_indices() {
-            if c.is_alphanumeric() {
-                start = Some(i);
-                break;
+        let bytes = self.line.as_bytes();
+        // Skip to the next letter or digit, noting sentence ends on the way. ASCII is
+        // read byte by byte; other characters are decoded where they start.
+        let mut start = self.pos;
+        let first = loop {
+            let b = *bytes.get(start)?;
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    break char::from(b);
+                }
+                if matches!(b, b'.' | b'!' | b'?' | b':' | b'"' | b'(') {
+                    self.sentence_start = true;
+                }
+                start += 1;
+                continue;
             }
-            if matches!(c, '.' | '!' | '?' | ':' | '«' | '"' | '“' | '»' | '”' | '(') {
+            let c = self.line[start..].chars().next()?;
+            if c.is_alphanumeric() {
+                break c;
+            }
+            if matches!(c, '«' | '“' | '»' | '”') {
                 self.sentence_start = true;
             }
-        }
-        let start = self.pos + start?;
-        let bytes = self.line.as_bytes();
-        let first = self.line[start..].chars().next()?;
+            start += c.len_utf8();
+        };
         let numeric = first.is_ascii_digit();
-        let mut end = start;
-        for (i, c) in self.line[start..].char_indices() {
-            if c.is_alphanumeric() {
-                end = start + i + c.len_utf8();
+        let mut end = start + first.len_utf8();
+        while let Some(&b) = bytes.get(end) {
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                end += 1;
             } else {
-                break;
+                match self.line[end..].chars().next() {
+                    Some(c) if c.is_alphanumeric() => end += c.len_utf8(),
+                    _ => break,
+                }
             }
         }
         if numeric && end - start <= 3 && self.line[start..end].bytes().all(|b| b.is_ascii_digit())
@@ -703,6 +845,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn sorting_by_term_is_a_stable_sort() {
+        // Hashed ids (the usual case, with repeats) and ids crowding one bucket (the
+        // fallback): equal terms must keep their reading order.
+        let spread: Vec<(u64, f32)> = (0..500u16)
+            .map(|i| (term_id(&format!("w{}", i % 300)), f32::from(i)))
+            .collect();
+        let crowded: Vec<(u64, f32)> = (0..100u16)
+            .map(|i| (u64::from(i % 40), f32::from(i)))
+            .collect();
+        for acc in [spread, crowded, Vec::new()] {
+            let mut expected = acc.clone();
+            expected.sort_by_key(|(term, _)| *term);
+            assert_eq!(sort_by_term(acc), expected);
+        }
+    }
+
     fn has(f: &Features, term: u64) -> bool {
         f.terms.iter().any(|(t, _)| *t == term)
     }
@@ -736,6 +895,100 @@ mod tests {
             assert!(!is_stop(w), "{w}");
         }
         assert!(is_stop("x") && is_stop("é") && is_stop(""));
+    }
+
+    /// The tokenizer as first written, char by char: the definition the byte-level
+    /// fast path must keep.
+    fn reference_tokens(line: &str) -> Vec<Token<'_>> {
+        let mut out = Vec::new();
+        let (mut pos, mut sentence_start) = (0, true);
+        loop {
+            let rest = &line[pos..];
+            let mut start = None;
+            for (i, c) in rest.char_indices() {
+                if c.is_alphanumeric() {
+                    start = Some(i);
+                    break;
+                }
+                if matches!(c, '.' | '!' | '?' | ':' | '«' | '"' | '“' | '»' | '”' | '(') {
+                    sentence_start = true;
+                }
+            }
+            let Some(start) = start.map(|s| pos + s) else {
+                return out;
+            };
+            let first = line[start..].chars().next().unwrap_or(' ');
+            let numeric = first.is_ascii_digit();
+            let mut end = start;
+            for (i, c) in line[start..].char_indices() {
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                end = start + i + c.len_utf8();
+            }
+            let bytes = line.as_bytes();
+            if numeric && end - start <= 3 && line[start..end].bytes().all(|b| b.is_ascii_digit()) {
+                loop {
+                    let sep_len = group_separator(&line[end..]);
+                    let group = end + sep_len;
+                    let is_group = sep_len > 0
+                        && bytes.len() >= group + 3
+                        && bytes[group..group + 3].iter().all(u8::is_ascii_digit)
+                        && bytes
+                            .get(group + 3)
+                            .is_none_or(|b| !b.is_ascii_alphanumeric());
+                    if !is_group {
+                        break;
+                    }
+                    end = group + 3;
+                }
+            }
+            out.push(Token {
+                text: &line[start..end],
+                capital: first.is_uppercase(),
+                sentence_start,
+                numeric,
+            });
+            sentence_start = false;
+            pos = end;
+        }
+    }
+
+    /// Word folding as first written, char by char (the definition of [`fold_word`]).
+    fn reference_fold(word: &str) -> String {
+        let mut out = String::new();
+        let mut last = '\0';
+        for c in word.chars().filter(|c| c.is_alphanumeric()) {
+            decompose_canonical(c, |d| {
+                if is_combining_mark(d) {
+                    return;
+                }
+                for l in d.to_lowercase() {
+                    if l != last || l.is_ascii_digit() {
+                        out.push(l);
+                    }
+                    last = l;
+                }
+            });
+        }
+        if out.len() > 4 && out.ends_with('s') && !out.ends_with("ss") {
+            out.pop();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_tokenizer_and_folding_match_their_definitions(
+            line in "([a-zA-Z0-9]{1,9}|[ .,!?:\"(«»“”'-]|\u{a0}|[àéÏœßİ]|\\PC){0,40}"
+        ) {
+            let fast: Vec<Token> = Tokens::new(&line).collect();
+            proptest::prop_assert_eq!(&fast, &reference_tokens(&line));
+            for token in fast {
+                proptest::prop_assert_eq!(fold(token.text), reference_fold(token.text));
+            }
+            proptest::prop_assert_eq!(fold(&line), reference_fold(&line));
+        }
     }
 
     #[test]
