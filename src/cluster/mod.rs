@@ -62,8 +62,11 @@ pub struct Config {
     pub threshold: f32,
     /// A dated article cannot join a story whose dated span is further than this (days).
     pub window_days: i32,
-    /// Similarity factor when only one side (article or story) has a date.
+    /// Similarity factor when only one side (article or story) has a date: the score
+    /// must clear the threshold after it.
     pub undated_factor: f32,
+    /// The milder factor for the same case when candidates are ranked (see `pick`).
+    pub undated_rank_factor: f32,
     /// Similarity factor when the article and the story name event days far apart.
     pub day_conflict_factor: f32,
     /// The document count used for idf is at least this (early articles of a stream
@@ -92,6 +95,7 @@ impl Default for Config {
             threshold: 0.19,
             window_days: 45,
             undated_factor: 0.5,
+            undated_rank_factor: std::f32::consts::FRAC_1_SQRT_2,
             day_conflict_factor: 0.5,
             min_docs_for_idf: 300.0,
             key_terms: 16,
