@@ -60,7 +60,8 @@ pub struct Config {
     pub weights: FeatureWeights,
     /// Minimum cosine to join a story.
     pub threshold: f32,
-    /// A dated article cannot join a story whose dated span is further than this (days).
+    /// A dated article cannot join a story whose dated span is further than this (days),
+    /// unless a day it names in its text is within it (see `stories::in_window`).
     pub window_days: i32,
     /// Similarity factor when only one side (article or story) has a date: the score
     /// must clear the threshold after it.
@@ -104,7 +105,7 @@ impl Default for Config {
             candidates: 8,
             anchor_mix: 0.5,
             anchor_floor: 0.15,
-            young_boost: 0.1,
+            young_boost: 0.15,
         }
     }
 }

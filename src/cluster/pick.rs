@@ -280,7 +280,7 @@ fn best_story<S: State>(
             continue;
         };
         let day = target.day;
-        if stories::gap_days(&profile, day).is_some_and(|g| g > config.window_days) {
+        if !stories::in_window(&profile, day, target.event_days, config.window_days) {
             continue; // outside the story's time window: pruned, not compared
         }
         compared += 1;

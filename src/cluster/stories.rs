@@ -77,6 +77,15 @@ pub fn gap_days(story: &StoryProfile, day: Option<i32>) -> Option<i32> {
     Some((first - day).max(day - last).max(0))
 }
 
+/// Can an article published on `day`, naming `event_days`, join the story in time? Yes
+/// when either side is undated, when `day` is within `window` days of the story's span,
+/// or when one of the days the article names is: a follow-up published weeks later
+/// ("charged on Tuesday with the arrest of February 1") still tells of the same event.
+pub fn in_window(story: &StoryProfile, day: Option<i32>, event_days: &[i32], window: i32) -> bool {
+    let near = |d: i32| gap_days(story, Some(d)).is_none_or(|g| g <= window);
+    day.is_none_or(near) || event_days.iter().any(|d| near(*d))
+}
+
 /// Widens the story's span to include `day`.
 pub fn extend_span(story: &mut StoryProfile, day: Option<i32>) {
     if let Some(day) = day {
@@ -245,6 +254,32 @@ mod tests {
             event_days: Vec::new(),
             norms: [0.0; 2],
         }
+    }
+
+    #[test]
+    fn the_window_follows_the_days_an_article_names() {
+        let s = story(&[], Some((100, 110)));
+        assert!(in_window(&s, Some(150), &[], 45), "40 days after the span");
+        assert!(
+            !in_window(&s, Some(160), &[], 45),
+            "50 days after, nothing named"
+        );
+        assert!(
+            in_window(&s, Some(160), &[105, 160], 45),
+            "a follow-up naming a day of the story"
+        );
+        assert!(
+            !in_window(&s, Some(160), &[40, 158], 45),
+            "named days far off too"
+        );
+        assert!(
+            in_window(&s, None, &[], 45),
+            "an undated article is not pruned"
+        );
+        assert!(
+            in_window(&story(&[], None), Some(160), &[], 45),
+            "nor an undated story"
+        );
     }
 
     #[test]
