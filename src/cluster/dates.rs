@@ -22,6 +22,9 @@ pub struct Mentions {
     /// The days the article says things happened: its day-and-month dates, or, when it
     /// writes none, its weekdays and "yesterday" (sorted, without repeats).
     pub event_days: Vec<NaiveDate>,
+    /// The latest year written as part of a date ("June 2013", "05/02/2013",
+    /// "2012-04-04", "May 2, 2013"), not a bare year ("the 2009 season", "2,050").
+    pub latest_year: Option<i32>,
 }
 
 /// A folded word as the date grammar sees it.
@@ -96,6 +99,7 @@ impl DateScanner {
         if mentions.event_days.is_empty() {
             mentions.event_days = relative;
         }
+        mentions.latest_year = (0..c.len()).filter_map(|i| year_in_date(c, i)).max();
         for days in [&mut mentions.resolved, &mut mentions.event_days] {
             days.sort_unstable();
             days.dedup();
@@ -110,6 +114,23 @@ enum Found {
     Weekday(u32),
     Yesterday,
     Nothing,
+}
+
+/// The year at `i` when it is part of a date: after a month or a day number
+/// ("June 2013", "2 / 5 / 2013"), or before a month number and a day number
+/// ("2012-04-04").
+fn year_in_date(c: &[Class], i: usize) -> Option<i32> {
+    let Class::Number { value, digits: 4 } = c[i] else {
+        return None;
+    };
+    if !(1900..=2100).contains(&value) {
+        return None;
+    }
+    let small = |k: Option<usize>| matches!(k.and_then(|k| c.get(k)), Some(Class::Number { value, digits }) if *digits <= 2 && (1..=31).contains(value));
+    let after_month = i > 0 && matches!(c[i - 1], Class::Month(_));
+    let after_day = small(i.checked_sub(1));
+    let iso = small(Some(i + 1)) && small(Some(i + 2));
+    (after_month || after_day || iso).then_some(value as i32)
 }
 
 /// Matches a date starting at `i`; returns it and the number of words it used.
@@ -360,6 +381,22 @@ mod tests {
             Some("2022-01-04"),
         );
         assert_eq!(m.event_days, [day("2022-01-04")]);
+    }
+
+    #[test]
+    fn the_latest_year_counts_only_inside_dates() {
+        let year = |text: &str| scan(text, None).latest_year;
+        assert_eq!(year("Posted 05 / 02 / 2013 at 11: 00 AM"), Some(2013));
+        assert_eq!(year("published: 2012 - 04 - 04 11: 47: 35"), Some(2012));
+        assert_eq!(
+            year("Arrested in June 2006, again in March 2009."),
+            Some(2009)
+        );
+        assert_eq!(
+            year("The best of his seasons in 2008, ahead of the 2009 season."),
+            None
+        );
+        assert_eq!(year("About 2,050 people and 2 050 more came."), None);
     }
 
     #[test]

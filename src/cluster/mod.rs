@@ -63,8 +63,9 @@ pub struct Config {
     /// A dated article cannot join a story whose dated span is further than this (days),
     /// unless a day it names in its text is within it (see `stories::in_window`).
     pub window_days: i32,
-    /// Similarity factor when only one side (article or story) has a date: the score
-    /// must clear the threshold after it.
+    /// Similarity factor when only one side (article or story) has a date (an undated
+    /// article that writes a date in a year of the story's span counts as dated): the
+    /// score must clear the threshold after it.
     pub undated_factor: f32,
     /// The milder factor for the same case when candidates are ranked (see `pick`).
     pub undated_rank_factor: f32,
@@ -93,7 +94,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             weights: FeatureWeights::default(),
-            threshold: 0.19,
+            threshold: 0.2,
             window_days: 45,
             undated_factor: 0.5,
             undated_rank_factor: std::f32::consts::FRAC_1_SQRT_2,

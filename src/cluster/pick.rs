@@ -172,6 +172,7 @@ pub fn story_changes<S: State>(
         .map(|d| d.num_days_from_ce())
         .collect();
     let target = Target {
+        year: feats.mentions.latest_year,
         weighted: &weighted,
         day,
         event_days: &event_days,
@@ -245,6 +246,7 @@ fn new_profile(doc: &Doc) -> StoryProfile {
 
 /// The article as the story comparison sees it.
 struct Target<'a> {
+    year: Option<i32>,
     weighted: &'a Weighted,
     day: Option<i32>,
     event_days: &'a [i32],
@@ -289,7 +291,10 @@ fn best_story<S: State>(
         }
         let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t))
             .score(config.anchor_mix, config.anchor_floor);
-        let mismatch = profile.first_day.is_some() != day.is_some();
+        // An undated article that writes a date in a year the story's dated span covers
+        // (a dateline "05 / 02 / 2013", "June 2013") is no stranger to it in time.
+        let mismatch = profile.first_day.is_some() != day.is_some()
+            && !(day.is_none() && stories::year_in_span(&profile, target.year));
         if stories::days_conflict(&profile, target.event_days) {
             sim *= config.day_conflict_factor;
         }

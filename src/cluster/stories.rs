@@ -16,6 +16,7 @@
 //! reports arrive, so the window follows the story. When only one side has a date the
 //! evidence is weaker and the similarity is discounted.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::features::is_anchor;
@@ -84,6 +85,18 @@ pub fn gap_days(story: &StoryProfile, day: Option<i32>) -> Option<i32> {
 pub fn in_window(story: &StoryProfile, day: Option<i32>, event_days: &[i32], window: i32) -> bool {
     let near = |d: i32| gap_days(story, Some(d)).is_none_or(|g| g <= window);
     day.is_none_or(near) || event_days.iter().any(|d| near(*d))
+}
+
+/// Does the story's dated span cover (part of) `year`? False when either is unknown.
+pub fn year_in_span(story: &StoryProfile, year: Option<i32>) -> bool {
+    let year_of = |d: Option<i32>| {
+        d.and_then(NaiveDate::from_num_days_from_ce_opt)
+            .map(|d| d.year())
+    };
+    match (year, year_of(story.first_day), year_of(story.last_day)) {
+        (Some(y), Some(first), Some(last)) => (first..=last).contains(&y),
+        _ => false,
+    }
 }
 
 /// Widens the story's span to include `day`.
@@ -279,6 +292,25 @@ mod tests {
         assert!(
             in_window(&story(&[], None), Some(160), &[], 45),
             "nor an undated story"
+        );
+    }
+
+    #[test]
+    fn a_written_year_meets_the_years_of_the_span() {
+        let days = |a: &str, b: &str| {
+            let n = |s: &str| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(|d| d.num_days_from_ce())
+                    .unwrap_or_default()
+            };
+            story(&[], Some((n(a), n(b))))
+        };
+        let s = days("2012-12-28", "2013-01-03");
+        assert!(year_in_span(&s, Some(2013)) && year_in_span(&s, Some(2012)));
+        assert!(!year_in_span(&s, Some(2011)) && !year_in_span(&s, None));
+        assert!(
+            !year_in_span(&story(&[], None), Some(2013)),
+            "undated story"
         );
     }
 
