@@ -6,7 +6,9 @@
 //! event fingerprint. A day without a year is placed in the year that brings it nearest
 //! the publication date (a little ahead is allowed: "next Tuesday"); a weekday alone is
 //! the last such day on or before publication. Without a publication date only dates with
-//! a written year are kept; the first of them stands in for the missing date.
+//! a written year are kept; the first of them stands in for the missing date. Dates in
+//! numbers ("27/09/2013", "2012-04-04") count when day and month cannot be mistaken for
+//! each other; otherwise only their year is kept, as the latest year the text dates.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -126,11 +128,27 @@ fn year_in_date(c: &[Class], i: usize) -> Option<i32> {
     if !(1900..=2100).contains(&value) {
         return None;
     }
-    let small = |k: Option<usize>| matches!(k.and_then(|k| c.get(k)), Some(Class::Number { value, digits }) if *digits <= 2 && (1..=31).contains(value));
+    let small = |k: Option<usize>| {
+        let n = k.and_then(|k| c.get(k));
+        matches!(n, Some(Class::Number { value, digits }) if *digits <= 2 && (1..=31).contains(value))
+    };
     let after_month = i > 0 && matches!(c[i - 1], Class::Month(_));
     let after_day = small(i.checked_sub(1));
     let iso = small(Some(i + 1)) && small(Some(i + 2));
     (after_month || after_day || iso).then_some(value as i32)
+}
+
+/// A date written in numbers, day and month in either order ("27 / 09 / 2013",
+/// "8 / 2 / 2013"): kept only when the order cannot matter (one number is over 12, or
+/// both are equal); otherwise the year alone is known (see [`year_in_date`]).
+fn numeric_date(year: i32, a: u32, b: u32) -> Found {
+    let (day, month) = match (a > 12, b > 12) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        (false, false) if a == b => (a, a),
+        _ => return Found::Nothing,
+    };
+    NaiveDate::from_ymd_opt(year, month, day).map_or(Found::Nothing, Found::Full)
 }
 
 /// Matches a date starting at `i`; returns it and the number of words it used.
@@ -163,6 +181,21 @@ fn match_at(c: &[Class], i: usize) -> (Found, usize) {
         }
         (Class::Month(m), second) if day_of(second).is_some() => {
             with_year(day_of(second).unwrap_or(1), m, at(2), 2)
+        }
+        (first, second) if day_of(first).is_some() && day_of(second).is_some() => {
+            match (day_of(first), day_of(second), year_of(at(2))) {
+                (Some(a), Some(b), Some(y)) => (numeric_date(y, a, b), 3),
+                _ => (Found::Nothing, 1),
+            }
+        }
+        (first, second) if year_of(first).is_some() && day_of(second).is_some() => {
+            match (year_of(first), day_of(second), day_of(at(2))) {
+                (Some(y), Some(m), Some(d)) => (
+                    NaiveDate::from_ymd_opt(y, m, d).map_or(Found::Nothing, Found::Full),
+                    3,
+                ),
+                _ => (Found::Nothing, 1),
+            }
         }
         _ => (Found::Nothing, 1),
     }
@@ -381,6 +414,23 @@ mod tests {
             Some("2022-01-04"),
         );
         assert_eq!(m.event_days, [day("2022-01-04")]);
+    }
+
+    #[test]
+    fn numeric_dates_resolve_only_when_the_order_cannot_matter() {
+        let first = |text: &str| scan(text, None).first_absolute;
+        assert_eq!(first("27 / 09 / 2013 - elections"), Some(day("2013-09-27")));
+        assert_eq!(first("Posted 9/27/2013 5:59 PM"), Some(day("2013-09-27")));
+        assert_eq!(first("04 / 04 / 2012"), Some(day("2012-04-04")));
+        assert_eq!(
+            first("published: 2012 - 04 - 05 11: 47"),
+            Some(day("2012-04-05"))
+        );
+        let ambiguous = scan("8 / 2 / 2013 8: 13 AM", None);
+        assert_eq!(ambiguous.first_absolute, None, "August 2 or 8 February");
+        assert_eq!(ambiguous.latest_year, Some(2013), "the year is still known");
+        assert_eq!(first("31 / 02 / 2013"), None, "no such day");
+        assert_eq!(first("scored 12 points, 14 rebounds"), None);
     }
 
     #[test]
