@@ -16,6 +16,7 @@
 //! reports arrive, so the window follows the story. When only one side has a date the
 //! evidence is weaker and the similarity is discounted.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::features::is_anchor;
@@ -75,6 +76,27 @@ pub fn add_event_days(story: &mut StoryProfile, days: &[i32]) {
 pub fn gap_days(story: &StoryProfile, day: Option<i32>) -> Option<i32> {
     let (first, last, day) = (story.first_day?, story.last_day?, day?);
     Some((first - day).max(day - last).max(0))
+}
+
+/// Can an article published on `day`, naming `event_days`, join the story in time? Yes
+/// when either side is undated, when `day` is within `window` days of the story's span,
+/// or when one of the days the article names is: a follow-up published weeks later
+/// ("charged on Tuesday with the arrest of February 1") still tells of the same event.
+pub fn in_window(story: &StoryProfile, day: Option<i32>, event_days: &[i32], window: i32) -> bool {
+    let near = |d: i32| gap_days(story, Some(d)).is_none_or(|g| g <= window);
+    day.is_none_or(near) || event_days.iter().any(|d| near(*d))
+}
+
+/// Does the story's dated span cover (part of) `year`? False when either is unknown.
+pub fn year_in_span(story: &StoryProfile, year: Option<i32>) -> bool {
+    let year_of = |d: Option<i32>| {
+        d.and_then(NaiveDate::from_num_days_from_ce_opt)
+            .map(|d| d.year())
+    };
+    match (year, year_of(story.first_day), year_of(story.last_day)) {
+        (Some(y), Some(first), Some(last)) => (first..=last).contains(&y),
+        _ => false,
+    }
 }
 
 /// Widens the story's span to include `day`.
@@ -245,6 +267,51 @@ mod tests {
             event_days: Vec::new(),
             norms: [0.0; 2],
         }
+    }
+
+    #[test]
+    fn the_window_follows_the_days_an_article_names() {
+        let s = story(&[], Some((100, 110)));
+        assert!(in_window(&s, Some(150), &[], 45), "40 days after the span");
+        assert!(
+            !in_window(&s, Some(160), &[], 45),
+            "50 days after, nothing named"
+        );
+        assert!(
+            in_window(&s, Some(160), &[105, 160], 45),
+            "a follow-up naming a day of the story"
+        );
+        assert!(
+            !in_window(&s, Some(160), &[40, 158], 45),
+            "named days far off too"
+        );
+        assert!(
+            in_window(&s, None, &[], 45),
+            "an undated article is not pruned"
+        );
+        assert!(
+            in_window(&story(&[], None), Some(160), &[], 45),
+            "nor an undated story"
+        );
+    }
+
+    #[test]
+    fn a_written_year_meets_the_years_of_the_span() {
+        let days = |a: &str, b: &str| {
+            let n = |s: &str| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(|d| d.num_days_from_ce())
+                    .unwrap_or_default()
+            };
+            story(&[], Some((n(a), n(b))))
+        };
+        let s = days("2012-12-28", "2013-01-03");
+        assert!(year_in_span(&s, Some(2013)) && year_in_span(&s, Some(2012)));
+        assert!(!year_in_span(&s, Some(2011)) && !year_in_span(&s, None));
+        assert!(
+            !year_in_span(&story(&[], None), Some(2013)),
+            "undated story"
+        );
     }
 
     #[test]
