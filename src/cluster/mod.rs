@@ -106,7 +106,7 @@ impl Default for Config {
             candidates: 8,
             anchor_mix: 0.5,
             anchor_floor: 0.15,
-            young_boost: 0.15,
+            young_boost: 0.2,
         }
     }
 }

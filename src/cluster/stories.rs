@@ -12,9 +12,11 @@
 //! article's terms only.
 //!
 //! Time: a story covers the days from its first to its last dated report; an article
-//! dated more than the window away from that span cannot join it, and the span grows as
-//! reports arrive, so the window follows the story. When only one side has a date the
-//! evidence is weaker and the similarity is discounted.
+//! dated more than the window away from that span cannot join it unless a day it names
+//! in its text falls within the window (a follow-up weeks later that names the event's
+//! day), and the span grows as reports arrive, so the window follows the story. When
+//! only one side has a date the evidence is weaker and the similarity is discounted,
+//! unless the undated article writes a date in a year of the story's span.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
