@@ -181,16 +181,20 @@ pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] 
 /// not the story's), or computed with `idf` when the profile has none.
 pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> Similarity {
     let (mut dot, mut adot) = (0.0f32, 0.0f32);
-    let mut d = doc.terms.iter().peekable();
-    for (term, sum) in &story.terms {
-        while d.next_if(|(t, _)| t < term).is_some() {}
-        if let Some((_, dw)) = d.next_if(|(t, _)| t == term) {
-            let w = sum * idf(*term);
+    let (d, s) = (&doc.terms, &story.terms);
+    let (mut i, mut j) = (0, 0);
+    // A merge of the two sorted lists; the steps are counted, not branched on.
+    while i < d.len() && j < s.len() {
+        let ((dt, dw), (st, sum)) = (d[i], s[j]);
+        if dt == st {
+            let w = sum * idf(st);
             dot += dw * w;
-            if is_anchor(*term) {
+            if is_anchor(st) {
                 adot += dw * w;
             }
         }
+        i += usize::from(dt <= st);
+        j += usize::from(st <= dt);
     }
     let [n, an] = if story.norms[0] > 0.0 {
         story.norms
@@ -238,7 +242,7 @@ pub fn absorb(
         let mut ranked: Vec<(f32, u64, f32)> =
             merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
         // Heaviest first; equal weights by term so the cut is deterministic.
-        ranked.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        ranked.select_nth_unstable_by(cap, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         ranked.truncate(cap);
         merged = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
         merged.sort_unstable_by_key(|(t, _)| *t);
@@ -250,8 +254,12 @@ pub fn absorb(
 /// The `n` terms of an article that tell most (highest tf × idf), for the index.
 pub fn key_terms(doc: &Weighted, n: usize) -> Vec<(u64, f32)> {
     let mut ranked = doc.terms.clone();
-    ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    ranked.truncate(n);
+    let order = |x: &(u64, f32), y: &(u64, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+    if n < ranked.len() {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(order);
     ranked
 }
 
