@@ -94,6 +94,11 @@ impl NormalizedBody {
             .unwrap_or("")
     }
 
+    /// The length in bytes of all the normalised text.
+    pub(crate) fn text_len(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// How many paragraphs it holds.
     pub(crate) fn len(&self) -> usize {
         self.spans.len()
