@@ -41,10 +41,21 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Names of page furniture that never belongs in the article text.
-static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+/// Names of page furniture that never belongs in the article text: words found anywhere in
+/// the names (hyphenated ones spelled both ways), a list the regex crate searches as plain
+/// strings, ...
+static JUNK_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
+        r"share|sharing|social|related|newsletter|subscri|comment|disqus|advert|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|readmore|read-more|morestories|morenews|morearticles|more-stories|more-news|more-articles|mostread|mostpopular|mostviewed|most-read|most-popular|most-viewed|popular|trending|sidebar|widget|taglist|tag-list|keywords|signup|sign-up|follow|partage|abonn|lireaussi|lire-aussi|alire|a-lire|voiraussi|voir-aussi|memesujet|meme-sujet|publicit|commentaire|enrelation|en-relation|relacionad|leiatambem|leia-tambem|vejatambem|veja-tambem|correlat|anzeige|werbung|empfehl|pagination|pager|navbar|navigation|menu|footer|masthead|timestamp|dateline|published|video|player|gallery|slideshow|slider|carousel|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|kicker|eyebrow|inlinead|inlinepromo|inlinerelated|inline-ad|inline-promo|inline-related|morefrom|more-from|alsoread|also-read|seealso|see-also|furtherreading|further-reading|nextarticle|next-article|prev|donate|supportus|support-us|disclaimer|copyright|abouttheauthor|aboutthe-author|about-theauthor|about-the-author|rubrique|chapo|sommaire",
+    )
+    .expect("static regex")
+});
+
+/// ... and short words that must stand alone or at a name's edge ("ad-slot", "tags", not
+/// "header", "datepicker").
+static JUNK_EDGES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bads?\b|[-_]ads?\b|\bad[-_]|\btags?\b|\bpub\b|\bnav\b|\bmeta\b|[-_]meta\b|\bdate\b|\bphoto|\bimage|\bimg\b|\btitle\b|bio\b",
     )
     .expect("static regex")
 });
@@ -164,7 +175,7 @@ fn judge_names(names: &str, hint: &mut Hint) {
     } else if BODY.is_match(names) {
         hint.body = true;
         hint.weight += 50;
-    } else if JUNK.is_match(names) {
+    } else if JUNK_WORDS.is_match(names) || JUNK_EDGES.is_match(names) {
         hint.junk = true;
         hint.weight -= 25;
     } else if CONTENT.is_match(names) {
@@ -232,7 +243,7 @@ mod tests {
             "İmage",
             "navBar main",
         ];
-        for pattern in [&*BODY, &*JUNK, &*CONSENT_BOX, &*CONTENT] {
+        for pattern in [&*BODY, &*JUNK_WORDS, &*JUNK_EDGES, &*CONSENT_BOX, &*CONTENT] {
             let insensitive = Regex::new(&format!("(?i){}", pattern.as_str())).unwrap();
             for name in names {
                 assert_eq!(
