@@ -15,6 +15,10 @@ is absent.
     python3 scripts/bench_extract.py [--runs N] [--bench DIR] [--no-build] [--debug]
                                      [--per-doc N] [--save PRED.jsonl]
 
+On a shared machine the timings move with the load; --instructions also counts the
+instructions of one run under valgrind's cachegrind (when installed), a figure that does
+not, for comparing two builds.
+
 For where the time goes, stage by stage:
     cargo build --release --example extract_stages
     taskset -c 0 target/release/examples/extract_stages ../shared/bench/extraction/html 5
@@ -53,6 +57,8 @@ def main():
     ap.add_argument("--debug", action="store_true", help="debug build (quality only, slow)")
     ap.add_argument("--per-doc", type=int, default=0, help="list the N worst pages")
     ap.add_argument("--save", help="also write the predictions (score.py JSONL) to this file")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count one run's instructions with valgrind (cachegrind)")
     args = ap.parse_args()
 
     bench = find_bench(args.bench)
@@ -98,6 +104,8 @@ def main():
             per_doc = ["--per-doc", str(args.per_doc)] if args.per_doc and not extra else []
             subprocess.run([sys.executable, str(bench / "score.py"), str(pred), "--bootstrap", "200"]
                            + extra + per_doc, check=True)
+    if args.instructions:
+        count_instructions(binary, bench, env)
     print(f"pages/s, single thread, {profile}, median of {len(rates)} runs "
           f"(read+gunzip+decode+parse+extract+boilerplate+JSON):")
     print(f"  by CPU time (user+sys): {statistics.median(cpu_rates):.0f}"
@@ -106,6 +114,19 @@ def main():
           f"  [runs: {', '.join(f'{r:.0f}' for r in rates)}]  (load average now: "
           f"{os.getloadavg()[0]:.1f})")
     return 0
+
+
+def count_instructions(binary, bench, env):
+    """Prints the instructions (cachegrind's I refs) of one run, if valgrind is installed."""
+    cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+           str(binary), "extract", str(bench / "html")]
+    try:
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    except FileNotFoundError:
+        print("instructions: valgrind not installed")
+        return
+    refs = [line.split()[-1] for line in run.stderr.splitlines() if "I   refs" in line]
+    print(f"instructions of one run (cachegrind I refs): {refs[-1] if refs else 'not found'}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@
 //! Change two: labels map through the WHATWG table, so `iso-8859-1` decodes as windows-1252
 //! (a superset: the `’` and `œ` of French pages labelled Latin-1 come out right).
 
+use std::cell::OnceCell;
+
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
@@ -65,7 +67,7 @@ pub struct Decoded {
 
 /// Decodes `bytes` given the HTTP `Content-Type` header, if any.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
-    let (encoding, source) = choose(bytes, content_type);
+    let (encoding, source) = choose(&Page::new(bytes), content_type);
     let start = if source == CharsetSource::Bom {
         Encoding::for_bom(bytes).map_or(0, |(_, len)| len)
     } else {
@@ -80,26 +82,51 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 }
 
 /// [`decode`] taking the bytes by value: UTF-8 text (the usual case) becomes the `String`
-/// without a copy.
+/// without a copy, and is checked for validity once.
 pub fn decode_vec(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
-    let (encoding, source) = choose(&bytes, content_type);
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return decode(e.as_bytes(), content_type),
+    };
+    let page = Page {
+        bytes: text.as_bytes(),
+        utf8: OnceCell::from(true),
+    };
+    let (encoding, source) = choose(&page, content_type);
     if encoding == UTF_8 && source != CharsetSource::Bom {
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                return Decoded {
-                    text,
-                    encoding: encoding.name(),
-                    source,
-                }
-            }
-            Err(e) => return decode(e.as_bytes(), content_type),
-        }
+        return Decoded {
+            text,
+            encoding: encoding.name(),
+            source,
+        };
     }
-    decode(&bytes, content_type)
+    decode(text.as_bytes(), content_type)
 }
 
-/// The encoding to decode `bytes` with, and why.
-fn choose(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, CharsetSource) {
+/// The page's bytes, and whether they are valid UTF-8 (worked out once, when first asked).
+struct Page<'a> {
+    bytes: &'a [u8],
+    utf8: OnceCell<bool>,
+}
+
+impl<'a> Page<'a> {
+    fn new(bytes: &'a [u8]) -> Page<'a> {
+        Page {
+            bytes,
+            utf8: OnceCell::new(),
+        }
+    }
+
+    fn is_utf8(&self) -> bool {
+        *self
+            .utf8
+            .get_or_init(|| std::str::from_utf8(self.bytes).is_ok())
+    }
+}
+
+/// The encoding to decode the page with, and why.
+fn choose(page: &Page<'_>, content_type: Option<&str>) -> (&'static Encoding, CharsetSource) {
+    let bytes = page.bytes;
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return (encoding, CharsetSource::Bom);
     }
@@ -115,15 +142,16 @@ fn choose(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, Chars
                 .map(|e| (e, CharsetSource::LateMeta))
         });
     match declared {
-        Some((encoding, source)) if !contradicted(encoding, bytes) => (encoding, source),
-        _ => (guess(bytes), CharsetSource::Guess),
+        Some((encoding, source)) if !contradicted(encoding, page) => (encoding, source),
+        _ => (guess(page), CharsetSource::Guess),
     }
 }
 
 /// Whether the bytes prove the declared encoding wrong (change one of the module doc).
-fn contradicted(encoding: &'static Encoding, bytes: &[u8]) -> bool {
+fn contradicted(encoding: &'static Encoding, page: &Page<'_>) -> bool {
+    let bytes = page.bytes;
     if encoding == UTF_8 {
-        return !mostly_utf8(bytes);
+        return !mostly_utf8(page);
     }
     if encoding == REPLACEMENT {
         return true; // A label browsers refuse (iso-2022-kr...): decoding gives only U+FFFD.
@@ -133,14 +161,15 @@ fn contradicted(encoding: &'static Encoding, bytes: &[u8]) -> bool {
         return !bytes[..bytes.len().min(PRESCAN_BYTES)].contains(&0);
     }
     let single_byte = encoding.is_single_byte();
-    single_byte && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok()
+    single_byte && !bytes.is_ascii() && page.is_utf8()
 }
 
 /// UTF-8 for valid UTF-8, else chardetng's guess (we decode documents, we do not run them).
-fn guess(bytes: &[u8]) -> &'static Encoding {
-    if mostly_utf8(bytes) {
+fn guess(page: &Page<'_>) -> &'static Encoding {
+    if mostly_utf8(page) {
         return UTF_8;
     }
+    let bytes = page.bytes;
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(GUESS_BYTES)];
     detector.feed(sample, sample.len() == bytes.len());
@@ -154,12 +183,12 @@ fn guess(bytes: &[u8]) -> &'static Encoding {
 /// character. A legacy page has (almost) no valid multi-byte sequences, so each of its accented
 /// letters is a broken one. UTF-8 it is when valid multi-byte characters outnumber broken
 /// sequences twenty to one.
-fn mostly_utf8(bytes: &[u8]) -> bool {
-    if std::str::from_utf8(bytes).is_ok() {
+fn mostly_utf8(page: &Page<'_>) -> bool {
+    if page.is_utf8() {
         return true; // The usual case, checked at memory speed.
     }
     let (mut good, mut bad) = (0usize, 0usize);
-    let mut rest = bytes;
+    let mut rest = page.bytes;
     loop {
         match std::str::from_utf8(rest) {
             Ok(valid) => {

@@ -7,9 +7,10 @@
 //! transaction. Out: a [`Saved`] saying which story the article joined, or why it was not
 //! stored. Keeping this in one place means `ingest` and `fetch --save` cannot drift apart.
 //!
-//! Before parsing, [`bound_nesting`] caps how deep elements nest: a hostile or broken page
-//! of a hundred thousand unclosed `<div>`s would otherwise make html5ever's tree building
-//! quadratic (it scans the stack of open elements per tag) and the DOM walks after it deep.
+//! Before parsing, `extract` runs [`bound_nesting`] to cap how deep elements nest: a hostile
+//! or broken page of a hundred thousand unclosed `<div>`s would otherwise make html5ever's
+//! tree building quadratic (it scans the stack of open elements per tag) and the DOM walks
+//! after it deep.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -112,13 +113,13 @@ pub fn clean(
     template_min_articles: u32,
 ) -> Cleaned {
     let decoded = decode(body, content_type);
-    let html = bound_nesting(&decoded.text, MAX_NESTING);
     let hints = Hints {
         url: Some(url.to_string()),
         lang: source.lang.clone(),
         body_selector: source.body_selector.clone(),
     };
-    let article = extract::extract(&html, &hints);
+    // `extract` bounds the nesting of the page (see [`bound_nesting`]).
+    let article = extract::extract(&decoded.text, &hints);
     let ctx = boilerplate::Context {
         outlet: Some(&source.outlet),
         drop_lines: &source.drop_lines,
@@ -258,27 +259,83 @@ fn assign_in_store(
 pub const MAX_NESTING: usize = 256;
 
 /// Elements that never hold content (HTML's void elements): no end tag, no depth.
-const VOID: [&str; 16] = [
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
-    "keygen", "link", "meta", "param", "source",
-];
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "br"
+            | "col"
+            | "embed"
+            | "frame"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+    )
+}
 
 /// Elements whose end tag is implied by the next sibling (`<p>`, `<li>`, table cells ...):
 /// a run of them does not nest, so they are not counted.
-const IMPLIED_END: [&str; 22] = [
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "rb",
-    "rt", "rtc", "rp", "colgroup", "caption", "html", "head", "body", "track",
-];
+fn has_implied_end(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+            | "colgroup"
+            | "caption"
+            | "html"
+            | "head"
+            | "body"
+            | "track"
+    )
+}
 
 /// Elements whose content is text up to their end tag (tags inside are not tags).
-const RAW_TEXT: [&str; 9] = [
-    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
-];
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+    )
+}
+
+/// `<svg>` and `<math>`, inside which `/>` closes an element.
+fn is_foreign(name: &str) -> bool {
+    matches!(name, "svg" | "math")
+}
 
 /// `html` with the start tags (and their end tags) that would nest elements deeper than
 /// `max_depth` left out; their content stays, one level up. Text, comments, scripts and
 /// every other tag are copied as they are, so a page within the bound comes back
-/// unchanged (borrowed). Linear in the length of `html`.
+/// unchanged (borrowed). Linear in the length of `html`: an end tag looks through at most
+/// `max_depth` open elements.
 ///
 /// The depth is tracked the way the parser builds its stack of open elements, closely
 /// enough to bound it: an end tag pops up to the matching open element (an end tag
@@ -294,16 +351,17 @@ pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
     let mut copied = 0; // bytes of `html` before this index are in `out` or dropped
     let mut dropped_any = false;
     // Tag names borrow from `html` (lowercased copies only for names with capitals).
+    // The open elements, innermost last, and how many of them are `<svg>` or `<math>`.
     let mut open: Vec<Cow<'_, str>> = Vec::new();
-    let mut open_count: HashMap<Cow<'_, str>, usize> = HashMap::new();
+    let mut foreign_open = 0usize;
+    // Start tags left out, by name: their end tags are left out too.
     let mut dropped: HashMap<Cow<'_, str>, usize> = HashMap::new();
     let mut i = 0;
-    while let Some(offset) = html[i..].find('<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + offset;
         if html[start..].starts_with("<!--") {
             // A comment: what looks like tags inside is not.
-            i = html[start + 4..]
-                .find("-->")
+            i = memchr::memmem::find(&bytes[start + 4..], b"-->")
                 .map_or(html.len(), |p| start + 4 + p + 3);
             continue;
         }
@@ -319,24 +377,18 @@ pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
             Cow::Borrowed(raw)
         };
         let mut drop_it = false;
-        let leaf = VOID.contains(&name.as_ref())
-            || IMPLIED_END.contains(&name.as_ref())
-            || (tag.self_closing && in_foreign(&open_count));
+        let leaf =
+            is_void(&name) || has_implied_end(&name) || (tag.self_closing && foreign_open > 0);
         if tag.closing {
             if let Some(n) = dropped.get_mut(name.as_ref()).filter(|n| **n > 0) {
                 *n -= 1;
                 drop_it = true;
-            } else if open_count.get(name.as_ref()).is_some_and(|n| *n > 0) {
-                while let Some(top) = open.pop() {
-                    if let Some(n) = open_count.get_mut(top.as_ref()) {
-                        *n = n.saturating_sub(1);
-                    }
-                    if top == name {
-                        break;
-                    }
-                }
+            } else if let Some(at) = open.iter().rposition(|open| *open == name) {
+                // Pops up to the matching element; an end tag matching none is ignored.
+                foreign_open -= open[at..].iter().filter(|n| is_foreign(n)).count();
+                open.truncate(at);
             }
-        } else if RAW_TEXT.contains(&name.as_ref()) {
+        } else if is_raw_text(&name) {
             i = raw_text_end(html, tag.end, &name);
         } else if name == "plaintext" {
             i = html.len();
@@ -346,7 +398,7 @@ pub fn bound_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
             *dropped.entry(name).or_default() += 1;
             drop_it = true;
         } else {
-            *open_count.entry(name.clone()).or_default() += 1;
+            foreign_open += usize::from(is_foreign(&name));
             open.push(name);
         }
         if drop_it {
@@ -413,10 +465,7 @@ fn lex_tag(bytes: &[u8], start: usize) -> Option<Tag> {
                     i += 1;
                 }
                 if let Some(&q) = bytes.get(i).filter(|q| matches!(q, b'"' | b'\'')) {
-                    i = bytes[i + 1..]
-                        .iter()
-                        .position(|&b| b == q)
-                        .map_or(bytes.len(), |p| i + 1 + p + 1);
+                    i = memchr::memchr(q, &bytes[i + 1..]).map_or(bytes.len(), |p| i + 1 + p + 1);
                     last = q;
                 }
                 continue;
@@ -438,7 +487,7 @@ fn lex_tag(bytes: &[u8], start: usize) -> Option<Tag> {
 fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
     let bytes = html.as_bytes();
     let mut i = from;
-    while let Some(p) = html[i..].find("</") {
+    while let Some(p) = memchr::memmem::find(&bytes[i..], b"</") {
         let at = i + p;
         let candidate = &bytes[at + 2..];
         if candidate.len() >= name.len()
@@ -449,13 +498,6 @@ fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
         i = at + 2;
     }
     html.len()
-}
-
-/// Whether an `<svg>` or `<math>` is open (where `/>` closes an element).
-fn in_foreign(open_count: &HashMap<Cow<'_, str>, usize>) -> bool {
-    ["svg", "math"]
-        .iter()
-        .any(|n| open_count.get(*n).is_some_and(|c| *c > 0))
 }
 
 #[cfg(test)]

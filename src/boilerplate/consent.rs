@@ -27,15 +27,16 @@
 //! "you can refuse cookies". The caller's story guard also reverts unclear regions (a lone
 //! line) that would take most of the text.
 //!
-//! Speed: the consent regexes are large alternations; a paragraph is first lowercased and
-//! searched for a few literal stems ([`CONSENT_HINT`]), and most story paragraphs stop
-//! there. Every term of the consent regexes contains one of the stems.
+//! Speed: the consent regexes are large alternations; a paragraph is first folded (see
+//! [`folded`]) and searched for the consent terms without word boundaries
+//! ([`CONSENT_TERM_GATE`]), and most story paragraphs stop there. Button rows are matched
+//! on the folded line too, by a pattern without `(?i)` ([`WEAK_LINE`], the largest).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::phrases::{alternation, build, CONSENT_BUTTONS, CONSENT_HEADINGS};
+use super::phrases::{alternation, build, build_folded, CONSENT_BUTTONS, CONSENT_HEADINGS};
 
 /// Longest paragraph taken for a consent line (the longest TCF texts run near 1,500).
 const CONSENT_LINE_MAX: usize = 3000;
@@ -101,10 +102,18 @@ static WEAK_TERM: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Stems one of which every [`WEAK_TERM`] word holds, searched first without word
+/// boundaries: the regex crate's fast engines, where a Unicode `\b` on non-ASCII text needs
+/// its slowest one. Most short lines stop here.
+static WEAK_TERM_GATE: LazyLock<Regex> = LazyLock::new(|| {
+    build("cookie|priv|confidentialit|datenschutz|consen|einwilligung|zustimmung|traceur|partenaire|partner|socios|parceiro|fournisseur|vendor|anbieter|proveedor|fornitor|fornecedor")
+});
+
+/// A whole line of banner buttons or a banner heading, matched on the [`folded`] line.
 static WEAK_LINE: LazyLock<Regex> = LazyLock::new(|| {
     let buttons = alternation(CONSENT_BUTTONS);
     let headings = alternation(CONSENT_HEADINGS);
-    build(&format!(
+    build_folded(&format!(
         r"^[\s«»“”]*(?:(?:{headings})|(?:{buttons})(?:[\s|/·•,«»“”]*(?:{buttons}))*)[\s.!:»”]*$"
     ))
 });
@@ -134,36 +143,54 @@ pub(crate) fn line_kind(line: &str) -> LineKind {
     if line.is_empty() {
         return LineKind::Story;
     }
+    if line.len() > CONSENT_LINE_MAX {
+        // Longer than a consent line, so longer than a button row or weak line too.
+        return LineKind::Story;
+    }
     let length = line.chars().count();
-    if length <= WEAK_LINE_MAX && WEAK_LINE.is_match(line) {
+    let lower = folded(line);
+    if length <= WEAK_LINE_MAX && WEAK_LINE.is_match(&lower) {
         return LineKind::Button;
     }
-    if line.len() <= CONSENT_LINE_MAX {
-        let lower = line.to_lowercase();
-        let holds = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-        if (holds(&DEVICE_WORDS) && TCF_DEVICE.is_match(line))
-            || (holds(&PERSONALISED_WORDS) && TCF_ADS.is_match(line))
-        {
-            return LineKind::Strong;
-        }
-        if CONSENT_TERM_GATE.is_match(&lower)
-            && CONSENT_TERM.is_match(line)
-            && READER_OR_SITE.is_match(line)
-        {
-            if REPORTED.is_match(line) {
-                return LineKind::Story;
-            }
-            return if SITE_VOICE.is_match(line) {
-                LineKind::Strong
-            } else {
-                LineKind::Reader
-            };
-        }
+    let holds = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if (holds(&DEVICE_WORDS) && TCF_DEVICE.is_match(line))
+        || (holds(&PERSONALISED_WORDS) && TCF_ADS.is_match(line))
+    {
+        return LineKind::Strong;
     }
-    if length <= WEAK_LINE_MAX && WEAK_TERM.is_match(line) && !REPORTED.is_match(line) {
+    if CONSENT_TERM_GATE.is_match(&lower)
+        && CONSENT_TERM.is_match(line)
+        && READER_OR_SITE.is_match(line)
+    {
+        if REPORTED.is_match(line) {
+            return LineKind::Story;
+        }
+        return if SITE_VOICE.is_match(line) {
+            LineKind::Strong
+        } else {
+            LineKind::Reader
+        };
+    }
+    if length <= WEAK_LINE_MAX
+        && WEAK_TERM_GATE.is_match(line)
+        && WEAK_TERM.is_match(line)
+        && !REPORTED.is_match(line)
+    {
         return LineKind::Weak;
     }
     LineKind::Story
+}
+
+/// `line` lowercased as `(?i)` compares letters: `to_lowercase`, and the long s `ſ` (which
+/// `(?i)` matches to `s` but which is lowercase already) read as `s`. For the Latin letters
+/// of the phrases these are the only differences, so a lowercase pattern on the folded line
+/// answers as the same pattern with `(?i)` on the line.
+fn folded(line: &str) -> String {
+    let lower = line.to_lowercase();
+    if lower.contains('ſ') {
+        return lower.replace('ſ', "s");
+    }
+    lower
 }
 
 /// Marks the banner regions of `paragraphs`: maximal runs of non-story lines that hold a
@@ -213,6 +240,65 @@ mod tests {
         }
         assert_eq!(line_kind("Strictly Necessary Cookies"), LineKind::Weak);
         assert_eq!(line_kind("Des attaques récurrentes"), LineKind::Story);
+    }
+
+    #[test]
+    fn the_weak_term_gate_passes_every_weak_term() {
+        for word in [
+            "Cookies",
+            "cookie",
+            "Privacy",
+            "vie privée",
+            "Confidentialité",
+            "Privatsphäre",
+            "Datenschutzerklärung",
+            "privacidad",
+            "privacidade",
+            "Consentement",
+            "Einwilligung",
+            "Zustimmung",
+            "consentimiento",
+            "consenso",
+            "consentimento",
+            "traceurs",
+            "Partenaires",
+            "partners",
+            "socios",
+            "parceiros",
+            "fournisseurs",
+            "Vendors",
+            "Anbieter",
+            "proveedores",
+            "fornitori",
+            "fornecedores",
+        ] {
+            assert!(WEAK_TERM.is_match(word), "{word}: not a weak term");
+            assert!(WEAK_TERM_GATE.is_match(word), "{word}: stopped by the gate");
+        }
+    }
+
+    #[test]
+    fn button_rows_match_folded_lines_as_case_insensitive_patterns_would() {
+        let insensitive = Regex::new(&format!("(?i){}", WEAK_LINE.as_str())).unwrap();
+        let lines = [
+            "TOUT ACCEPTER",
+            "Tout Accepter | Tout Refuser",
+            "J’ACCEPTE",
+            "Paramètres des cookies",
+            "PARAMÈTRES DES COOKIES",
+            "ACCEPT ALL",
+            "Accept all \u{17F}ettings",
+            "Accept cookie\u{17F}",
+            "İ accept",
+            "Lire la suite",
+        ];
+        let mut matched = 0;
+        for line in lines {
+            let folded_answer = WEAK_LINE.is_match(&folded(line));
+            assert_eq!(folded_answer, insensitive.is_match(line), "{line}");
+            matched += usize::from(folded_answer);
+        }
+        assert!(matched >= 5, "only {matched} button rows");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! computed next year. Changing [`push_normalized`] changes every fingerprint, which would
 //! make stored template counts stale: bump the store's schema version if you do.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use unicode_normalization::char::is_combining_mark;
@@ -22,6 +24,33 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
     })
+}
+
+/// A map keyed by [`fnv1a`] fingerprints. The keys are hashes already: the map's hasher only
+/// folds a key's high half into its low half (FNV's low bits depend only on the low bits of
+/// the bytes, and the map picks buckets by low bits), where the default would run SipHash
+/// over it again.
+pub(crate) type FingerprintMap<V> = HashMap<u64, V, BuildHasherDefault<FingerprintHasher>>;
+
+/// The hasher of [`FingerprintMap`].
+#[derive(Default)]
+pub(crate) struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `u64` keys; other input is hashed as FNV-1a goes on.
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn write_u64(&mut self, fingerprint: u64) {
+        self.0 = fingerprint;
+    }
 }
 
 /// Appends the normalised form of `text` to `out`: compatibility decomposition (NFKD),
@@ -92,6 +121,11 @@ impl NormalizedBody {
             .get(index)
             .and_then(|span| self.buffer.get(span.clone()))
             .unwrap_or("")
+    }
+
+    /// The length in bytes of all the normalised text.
+    pub(crate) fn text_len(&self) -> usize {
+        self.buffer.len()
     }
 
     /// How many paragraphs it holds.

@@ -15,6 +15,13 @@ pub(crate) fn build(pattern: &str) -> Regex {
     Regex::new(&pattern).expect("static boilerplate pattern compiles")
 }
 
+/// [`build`] without `(?i)`, for text already folded (see `consent::folded`): the
+/// phrases are lowercase, so matching folded text gives `build`'s answers, and the pattern,
+/// without a case variant of every letter, compiles in half the time.
+pub(crate) fn build_folded(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace('\'', "['’]")).expect("static boilerplate pattern compiles")
+}
+
 /// `a|b|c` of the escaped phrases, longest first so that "con información de" wins over
 /// "con"; inner spaces match any run of whitespace, or none.
 pub(crate) fn alternation(phrases: &[&str]) -> String {

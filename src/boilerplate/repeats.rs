@@ -29,9 +29,9 @@
 //! Very short lines ("Photo", "—") are only compared exactly. The output is a function of
 //! the paragraphs alone, in order: the same body always marks the same repeats.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-use super::normalize::{fnv1a, normalized, NormalizedBody};
+use super::normalize::{fnv1a, normalized, FingerprintMap, NormalizedBody};
 
 /// Paragraphs with this many words or more are compared by shingles.
 const SHINGLE_MIN_WORDS: usize = 8;
@@ -60,8 +60,11 @@ const HISTOGRAM_BUCKETS: usize = 32;
 /// printed before its full paragraph (a truncated lead): it points at the later, full one.
 pub(crate) fn find(body: &NormalizedBody, title: Option<&str>) -> Vec<Option<usize>> {
     let title_key = title.map(normalized).filter(|t| !t.is_empty());
-    let mut first_seen: HashMap<u64, usize> = HashMap::with_capacity(body.len());
-    let mut shingled = ShingleIndex::new(body.len());
+    let mut first_seen: FingerprintMap<usize> =
+        FingerprintMap::with_capacity_and_hasher(body.len(), Default::default());
+    // About one shingle per word, and normalised words average over five bytes with their
+    // space: sizing the index once spares it a dozen rehashes on a long page.
+    let mut shingled = ShingleIndex::new(body.len(), body.text_len() / 5);
     let mut short = ShortWindow::default();
     let mut repeats = vec![None; body.len()];
     for i in 0..body.len() {
@@ -97,7 +100,7 @@ pub(crate) fn find(body: &NormalizedBody, title: Option<&str>) -> Vec<Option<usi
 
 /// Shingle sets seen so far, with an inverted index from shingle to paragraphs.
 struct ShingleIndex {
-    postings: HashMap<u64, Vec<usize>>,
+    postings: FingerprintMap<Vec<usize>>,
     /// Shingle-set size of each paragraph (0 when not shingled).
     sizes: Vec<usize>,
     /// Shared-shingle counts with the paragraph being added, by earlier paragraph.
@@ -106,9 +109,9 @@ struct ShingleIndex {
 }
 
 impl ShingleIndex {
-    fn new(paragraphs: usize) -> ShingleIndex {
+    fn new(paragraphs: usize, shingles: usize) -> ShingleIndex {
         ShingleIndex {
-            postings: HashMap::new(),
+            postings: FingerprintMap::with_capacity_and_hasher(shingles, Default::default()),
             sizes: vec![0; paragraphs],
             hits: vec![0; paragraphs],
             touched: Vec::new(),
@@ -260,6 +263,7 @@ fn shingle_set(text: &str) -> Option<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn repeats(paragraphs: &[&str], title: Option<&str>) -> Vec<Option<usize>> {
         let owned: Vec<String> = paragraphs.iter().map(|p| p.to_string()).collect();

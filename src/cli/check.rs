@@ -7,17 +7,13 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{open_existing_store, report, settings_for, store_failure, Exit};
+use super::{open_store_to_read, report, store_failure, Exit};
 use crate::store::CheckReport;
 
 /// Checks the store.
 pub fn run(config: Option<&Path>, store: Option<PathBuf>) -> Exit {
-    let settings = match settings_for(config, store) {
-        Ok(s) => s,
-        Err(exit) => return exit,
-    };
-    let store = match open_existing_store(&settings) {
-        Ok(s) => s,
+    let (settings, store) = match open_store_to_read(config, store) {
+        Ok(opened) => opened,
         Err(exit) => return exit,
     };
     let report = match store.check() {

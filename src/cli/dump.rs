@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{open_existing_store, settings_for, store_failure, DumpFormat, Exit};
+use super::{open_store_to_read, store_failure, DumpFormat, Exit};
 use crate::store::{StoryFilter, StoryView};
 
 /// Prints the stories.
@@ -26,12 +26,8 @@ pub fn run(
             return Exit::Usage;
         }
     };
-    let settings = match settings_for(config, store) {
-        Ok(s) => s,
-        Err(exit) => return exit,
-    };
-    let store = match open_existing_store(&settings) {
-        Ok(s) => s,
+    let (_settings, store) = match open_store_to_read(config, store) {
+        Ok(opened) => opened,
         Err(exit) => return exit,
     };
     let filter = StoryFilter { since, min_reports };

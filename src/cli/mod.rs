@@ -263,6 +263,18 @@ pub(crate) fn settings_for(
     Ok(settings)
 }
 
+/// The settings and the existing store of a reading command (`dump`, `check`): see
+/// [`settings_for`] and [`open_existing_store`]. Errors are printed; the `Err` is the exit
+/// status.
+pub(crate) fn open_store_to_read(
+    config: Option<&Path>,
+    store: Option<PathBuf>,
+) -> Result<(Settings, Store), Exit> {
+    let settings = settings_for(config, store)?;
+    let store = open_existing_store(&settings)?;
+    Ok((settings, store))
+}
+
 /// Opens an existing store for reading commands (`dump`, `check`), waiting up to the
 /// settings' `lock_wait` for a running ingest. Errors are printed; the `Err` is the exit
 /// status (3 when another process holds the store).

@@ -6,7 +6,9 @@
 //! event fingerprint. A day without a year is placed in the year that brings it nearest
 //! the publication date (a little ahead is allowed: "next Tuesday"); a weekday alone is
 //! the last such day on or before publication. Without a publication date only dates with
-//! a written year are kept; the first of them stands in for the missing date.
+//! a written year are kept; the first of them stands in for the missing date. Dates in
+//! numbers ("27/09/2013", "2012-04-04") count when day and month cannot be mistaken for
+//! each other; otherwise only their year is kept, as the latest year the text dates.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -22,6 +24,9 @@ pub struct Mentions {
     /// The days the article says things happened: its day-and-month dates, or, when it
     /// writes none, its weekdays and "yesterday" (sorted, without repeats).
     pub event_days: Vec<NaiveDate>,
+    /// The latest year written as part of a date ("June 2013", "05/02/2013",
+    /// "2012-04-04", "May 2, 2013"), not a bare year ("the 2009 season", "2,050").
+    pub latest_year: Option<i32>,
 }
 
 /// A folded word as the date grammar sees it.
@@ -110,6 +115,7 @@ impl DateScanner {
         if mentions.event_days.is_empty() {
             mentions.event_days = relative;
         }
+        mentions.latest_year = (0..c.len()).filter_map(|i| year_in_date(c, i)).max();
         for days in [&mut mentions.resolved, &mut mentions.event_days] {
             days.sort_unstable();
             days.dedup();
@@ -124,6 +130,39 @@ enum Found {
     Weekday(u32),
     Yesterday,
     Nothing,
+}
+
+/// The year at `i` when it is part of a date: after a month or a day number
+/// ("June 2013", "2 / 5 / 2013"), or before a month number and a day number
+/// ("2012-04-04").
+fn year_in_date(c: &[Class], i: usize) -> Option<i32> {
+    let Class::Number { value, digits: 4 } = c[i] else {
+        return None;
+    };
+    if !(1900..=2100).contains(&value) {
+        return None;
+    }
+    let small = |k: Option<usize>| {
+        let n = k.and_then(|k| c.get(k));
+        matches!(n, Some(Class::Number { value, digits }) if *digits <= 2 && (1..=31).contains(value))
+    };
+    let after_month = i > 0 && matches!(c[i - 1], Class::Month(_));
+    let after_day = small(i.checked_sub(1));
+    let iso = small(Some(i + 1)) && small(Some(i + 2));
+    (after_month || after_day || iso).then_some(value as i32)
+}
+
+/// A date written in numbers, day and month in either order ("27 / 09 / 2013",
+/// "8 / 2 / 2013"): kept only when the order cannot matter (one number is over 12, or
+/// both are equal); otherwise the year alone is known (see [`year_in_date`]).
+fn numeric_date(year: i32, a: u32, b: u32) -> Found {
+    let (day, month) = match (a > 12, b > 12) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        (false, false) if a == b => (a, a),
+        _ => return Found::Nothing,
+    };
+    NaiveDate::from_ymd_opt(year, month, day).map_or(Found::Nothing, Found::Full)
 }
 
 /// Matches a date starting at `i`; returns it and the number of words it used.
@@ -156,6 +195,21 @@ fn match_at(c: &[Class], i: usize) -> (Found, usize) {
         }
         (Class::Month(m), second) if day_of(second).is_some() => {
             with_year(day_of(second).unwrap_or(1), m, at(2), 2)
+        }
+        (first, second) if day_of(first).is_some() && day_of(second).is_some() => {
+            match (day_of(first), day_of(second), year_of(at(2))) {
+                (Some(a), Some(b), Some(y)) => (numeric_date(y, a, b), 3),
+                _ => (Found::Nothing, 1),
+            }
+        }
+        (first, second) if year_of(first).is_some() && day_of(second).is_some() => {
+            match (year_of(first), day_of(second), day_of(at(2))) {
+                (Some(y), Some(m), Some(d)) => (
+                    NaiveDate::from_ymd_opt(y, m, d).map_or(Found::Nothing, Found::Full),
+                    3,
+                ),
+                _ => (Found::Nothing, 1),
+            }
         }
         _ => (Found::Nothing, 1),
     }
@@ -365,6 +419,39 @@ mod tests {
             Some("2022-01-04"),
         );
         assert_eq!(m.event_days, [day("2022-01-04")]);
+    }
+
+    #[test]
+    fn numeric_dates_resolve_only_when_the_order_cannot_matter() {
+        let first = |text: &str| scan(text, None).first_absolute;
+        assert_eq!(first("27 / 09 / 2013 - elections"), Some(day("2013-09-27")));
+        assert_eq!(first("Posted 9/27/2013 5:59 PM"), Some(day("2013-09-27")));
+        assert_eq!(first("04 / 04 / 2012"), Some(day("2012-04-04")));
+        assert_eq!(
+            first("published: 2012 - 04 - 05 11: 47"),
+            Some(day("2012-04-05"))
+        );
+        let ambiguous = scan("8 / 2 / 2013 8: 13 AM", None);
+        assert_eq!(ambiguous.first_absolute, None, "August 2 or 8 February");
+        assert_eq!(ambiguous.latest_year, Some(2013), "the year is still known");
+        assert_eq!(first("31 / 02 / 2013"), None, "no such day");
+        assert_eq!(first("scored 12 points, 14 rebounds"), None);
+    }
+
+    #[test]
+    fn the_latest_year_counts_only_inside_dates() {
+        let year = |text: &str| scan(text, None).latest_year;
+        assert_eq!(year("Posted 05 / 02 / 2013 at 11: 00 AM"), Some(2013));
+        assert_eq!(year("published: 2012 - 04 - 04 11: 47: 35"), Some(2012));
+        assert_eq!(
+            year("Arrested in June 2006, again in March 2009."),
+            Some(2009)
+        );
+        assert_eq!(
+            year("The best of his seasons in 2008, ahead of the 2009 season."),
+            None
+        );
+        assert_eq!(year("About 2,050 people and 2 050 more came."), None);
     }
 
     #[test]

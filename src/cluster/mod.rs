@@ -60,10 +60,15 @@ pub struct Config {
     pub weights: FeatureWeights,
     /// Minimum cosine to join a story.
     pub threshold: f32,
-    /// A dated article cannot join a story whose dated span is further than this (days).
+    /// A dated article cannot join a story whose dated span is further than this (days),
+    /// unless a day it names in its text is within it (see `stories::in_window`).
     pub window_days: i32,
-    /// Similarity factor when only one side (article or story) has a date.
+    /// Similarity factor when only one side (article or story) has a date (an undated
+    /// article that writes a date in a year of the story's span counts as dated): the
+    /// score must clear the threshold after it.
     pub undated_factor: f32,
+    /// The milder factor for the same case when candidates are ranked (see `pick`).
+    pub undated_rank_factor: f32,
     /// Similarity factor when the article and the story name event days far apart.
     pub day_conflict_factor: f32,
     /// The document count used for idf is at least this (early articles of a stream
@@ -89,9 +94,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             weights: FeatureWeights::default(),
-            threshold: 0.19,
+            threshold: 0.2,
             window_days: 45,
             undated_factor: 0.5,
+            undated_rank_factor: std::f32::consts::FRAC_1_SQRT_2,
             day_conflict_factor: 0.5,
             min_docs_for_idf: 300.0,
             key_terms: 16,
@@ -100,7 +106,7 @@ impl Default for Config {
             candidates: 8,
             anchor_mix: 0.5,
             anchor_floor: 0.15,
-            young_boost: 0.1,
+            young_boost: 0.2,
         }
     }
 }

@@ -4,7 +4,10 @@
 //! terms (postings capped per term), never from a scan of every story, so the cost per
 //! article stays flat as the state grows; stories outside the article's time window are
 //! passed over. A story of few reports gets a small boost (its profile is one report,
-//! not a centroid, and report-to-report cosines run lower).
+//! not a centroid, and report-to-report cosines run lower). When only one side has a
+//! date, the score must clear the threshold after the full undated discount, but
+//! candidates are ranked with a milder one: an undated report goes to the story it is
+//! most like, not to whichever story happens to be undated too.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -169,6 +172,7 @@ pub fn story_changes<S: State>(
         .map(|d| d.num_days_from_ce())
         .collect();
     let target = Target {
+        year: feats.mentions.latest_year,
         weighted: &weighted,
         day,
         event_days: &event_days,
@@ -242,6 +246,7 @@ fn new_profile(doc: &Doc) -> StoryProfile {
 
 /// The article as the story comparison sees it.
 struct Target<'a> {
+    year: Option<i32>,
     weighted: &'a Weighted,
     day: Option<i32>,
     event_days: &'a [i32],
@@ -277,7 +282,7 @@ fn best_story<S: State>(
             continue;
         };
         let day = target.day;
-        if stories::gap_days(&profile, day).is_some_and(|g| g > config.window_days) {
+        if !stories::in_window(&profile, day, target.event_days, config.window_days) {
             continue; // outside the story's time window: pruned, not compared
         }
         compared += 1;
@@ -286,17 +291,29 @@ fn best_story<S: State>(
         }
         let mut sim = stories::cosine(target.weighted, &profile, |t| cache.idf(t))
             .score(config.anchor_mix, config.anchor_floor);
-        if profile.first_day.is_some() != day.is_some() {
-            sim *= config.undated_factor;
-        }
+        // An undated article that writes a date in a year the story's dated span covers
+        // (a dateline "05 / 02 / 2013", "June 2013") is no stranger to it in time.
+        let mismatch = profile.first_day.is_some() != day.is_some()
+            && !(day.is_none() && stories::year_in_span(&profile, target.year));
         if stories::days_conflict(&profile, target.event_days) {
             sim *= config.day_conflict_factor;
         }
         // A young story's profile is one or two reports, not a centroid: report-to-report
         // cosines run lower than report-to-centroid ones for the same event.
         sim *= 1.0 + config.young_boost / profile.reports.max(1) as f32;
-        if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| sim > *s) {
-            best = Some((sim, number, profile.into_owned()));
+        // A missing date is missing evidence, not evidence against: it lowers the bar
+        // the story must clear more than it lowers the story's rank among candidates, so
+        // an undated report is not pushed from its dated story into a weaker undated one.
+        let rank = if mismatch {
+            sim * config.undated_rank_factor
+        } else {
+            sim
+        };
+        if mismatch {
+            sim *= config.undated_factor;
+        }
+        if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| rank > *s) {
+            best = Some((rank, number, profile.into_owned()));
         }
     }
     Ok(best.map(|(_, number, profile)| (number, profile)))
@@ -347,4 +364,55 @@ pub fn representative_title(titles: &[&str]) -> Option<String> {
         }
     }
     best.map(|(_, i)| titles[i].trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{assign_in_memory, MemoryState};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn doc(id: &str, text: &str, dated: bool) -> Doc {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap_or_default();
+        Doc {
+            id: id.into(),
+            text: text.into(),
+            date: dated
+                .then(|| Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())),
+            ..Doc::default()
+        }
+    }
+
+    #[test]
+    fn an_undated_report_joins_the_story_it_is_most_like_not_the_undated_one() {
+        // Lowercase words only (no anchors): the score is the cosine over words. The
+        // third report shares six words with the dated story and four with the undated
+        // one: 0.6 × 0.5 (missing date) would lose to 0.4 if ranking used the full
+        // discount.
+        let dated = "ferry capsized harbour crew rescued divers searched cargo tide dawn";
+        let undated = "parliament budget vote minister tax pension reform debate deficit union";
+        let third = "ferry capsized harbour crew rescued divers budget vote minister tax";
+        let run = |config: &Config| {
+            let mut state = MemoryState::new();
+            let mut story = |d: Doc| {
+                assign_in_memory(&mut state, &d, config)
+                    .map(|a| a.story)
+                    .unwrap_or_default()
+            };
+            let (a, b) = (
+                story(doc("a", dated, true)),
+                story(doc("b", undated, false)),
+            );
+            let c = story(doc("c", third, false));
+            assert_ne!(a, b);
+            (c == a, c == b)
+        };
+        let config = Config::default();
+        assert_eq!(run(&config), (true, false), "the words it shares most win");
+        let full = Config {
+            undated_rank_factor: config.undated_factor,
+            ..config
+        };
+        assert_eq!(run(&full), (false, true), "ranked with the full discount");
+    }
 }

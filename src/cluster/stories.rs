@@ -12,10 +12,13 @@
 //! article's terms only.
 //!
 //! Time: a story covers the days from its first to its last dated report; an article
-//! dated more than the window away from that span cannot join it, and the span grows as
-//! reports arrive, so the window follows the story. When only one side has a date the
-//! evidence is weaker and the similarity is discounted.
+//! dated more than the window away from that span cannot join it unless a day it names
+//! in its text falls within the window (a follow-up weeks later that names the event's
+//! day), and the span grows as reports arrive, so the window follows the story. When
+//! only one side has a date the evidence is weaker and the similarity is discounted,
+//! unless the undated article writes a date in a year of the story's span.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::features::is_anchor;
@@ -75,6 +78,27 @@ pub fn add_event_days(story: &mut StoryProfile, days: &[i32]) {
 pub fn gap_days(story: &StoryProfile, day: Option<i32>) -> Option<i32> {
     let (first, last, day) = (story.first_day?, story.last_day?, day?);
     Some((first - day).max(day - last).max(0))
+}
+
+/// Can an article published on `day`, naming `event_days`, join the story in time? Yes
+/// when either side is undated, when `day` is within `window` days of the story's span,
+/// or when one of the days the article names is: a follow-up published weeks later
+/// ("charged on Tuesday with the arrest of February 1") still tells of the same event.
+pub fn in_window(story: &StoryProfile, day: Option<i32>, event_days: &[i32], window: i32) -> bool {
+    let near = |d: i32| gap_days(story, Some(d)).is_none_or(|g| g <= window);
+    day.is_none_or(near) || event_days.iter().any(|d| near(*d))
+}
+
+/// Does the story's dated span cover (part of) `year`? False when either is unknown.
+pub fn year_in_span(story: &StoryProfile, year: Option<i32>) -> bool {
+    let year_of = |d: Option<i32>| {
+        d.and_then(NaiveDate::from_num_days_from_ce_opt)
+            .map(|d| d.year())
+    };
+    match (year, year_of(story.first_day), year_of(story.last_day)) {
+        (Some(y), Some(first), Some(last)) => (first..=last).contains(&y),
+        _ => false,
+    }
 }
 
 /// Widens the story's span to include `day`.
@@ -157,16 +181,20 @@ pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] 
 /// not the story's), or computed with `idf` when the profile has none.
 pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> Similarity {
     let (mut dot, mut adot) = (0.0f32, 0.0f32);
-    let mut d = doc.terms.iter().peekable();
-    for (term, sum) in &story.terms {
-        while d.next_if(|(t, _)| t < term).is_some() {}
-        if let Some((_, dw)) = d.next_if(|(t, _)| t == term) {
-            let w = sum * idf(*term);
+    let (d, s) = (&doc.terms, &story.terms);
+    let (mut i, mut j) = (0, 0);
+    // A merge of the two sorted lists; the steps are counted, not branched on.
+    while i < d.len() && j < s.len() {
+        let ((dt, dw), (st, sum)) = (d[i], s[j]);
+        if dt == st {
+            let w = sum * idf(st);
             dot += dw * w;
-            if is_anchor(*term) {
+            if is_anchor(st) {
                 adot += dw * w;
             }
         }
+        i += usize::from(dt <= st);
+        j += usize::from(st <= dt);
     }
     let [n, an] = if story.norms[0] > 0.0 {
         story.norms
@@ -214,7 +242,7 @@ pub fn absorb(
         let mut ranked: Vec<(f32, u64, f32)> =
             merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
         // Heaviest first; equal weights by term so the cut is deterministic.
-        ranked.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        ranked.select_nth_unstable_by(cap, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         ranked.truncate(cap);
         merged = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
         merged.sort_unstable_by_key(|(t, _)| *t);
@@ -226,8 +254,12 @@ pub fn absorb(
 /// The `n` terms of an article that tell most (highest tf × idf), for the index.
 pub fn key_terms(doc: &Weighted, n: usize) -> Vec<(u64, f32)> {
     let mut ranked = doc.terms.clone();
-    ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    ranked.truncate(n);
+    let order = |x: &(u64, f32), y: &(u64, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+    if n < ranked.len() {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(order);
     ranked
 }
 
@@ -245,6 +277,51 @@ mod tests {
             event_days: Vec::new(),
             norms: [0.0; 2],
         }
+    }
+
+    #[test]
+    fn the_window_follows_the_days_an_article_names() {
+        let s = story(&[], Some((100, 110)));
+        assert!(in_window(&s, Some(150), &[], 45), "40 days after the span");
+        assert!(
+            !in_window(&s, Some(160), &[], 45),
+            "50 days after, nothing named"
+        );
+        assert!(
+            in_window(&s, Some(160), &[105, 160], 45),
+            "a follow-up naming a day of the story"
+        );
+        assert!(
+            !in_window(&s, Some(160), &[40, 158], 45),
+            "named days far off too"
+        );
+        assert!(
+            in_window(&s, None, &[], 45),
+            "an undated article is not pruned"
+        );
+        assert!(
+            in_window(&story(&[], None), Some(160), &[], 45),
+            "nor an undated story"
+        );
+    }
+
+    #[test]
+    fn a_written_year_meets_the_years_of_the_span() {
+        let days = |a: &str, b: &str| {
+            let n = |s: &str| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(|d| d.num_days_from_ce())
+                    .unwrap_or_default()
+            };
+            story(&[], Some((n(a), n(b))))
+        };
+        let s = days("2012-12-28", "2013-01-03");
+        assert!(year_in_span(&s, Some(2013)) && year_in_span(&s, Some(2012)));
+        assert!(!year_in_span(&s, Some(2011)) && !year_in_span(&s, None));
+        assert!(
+            !year_in_span(&story(&[], None), Some(2013)),
+            "undated story"
+        );
     }
 
     #[test]

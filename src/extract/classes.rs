@@ -7,6 +7,8 @@
 //! Spanish, Portuguese, Italian and German, since class names follow the site's language.
 //! Used by the content scorer (`body`) and by the paragraph collector (`paragraphs`).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -28,18 +30,32 @@ pub(crate) struct Hint {
     pub consent: bool,
 }
 
+// The four name patterns below are lowercase and matched against names folded by
+// [`fold_case`], which answers as `(?i)` would on the names as written.
+
 /// Names that mark the article body itself.
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)article[-_ ]?(body|content|text|texte|corps|contenu|inner)|articlebody|article__(body|content|text)|story[-_]?(body|content|text)|entry[-_]?(content|body|text)|post[-_]?(content|body|text|entry)|body[-_]?(text|copy|content)|main[-_]?(text|content)|news[-_]?(body|text|content)|rich[-_]?text|text[-_]?(body|content)|field[-_]?(body|name-body)|contenu[-_]?article|corps[-_]?(article|texte)|texte[-_]?article|cuerpo|conteudo[-_]?(materia|noticia|post)|materia[-_]?(corpo|conteudo|texto)|artikel[-_]?(text|body|inhalt)|testo[-_]?articolo|single[-_]?content",
+        r"article[-_ ]?(body|content|text|texte|corps|contenu|inner)|articlebody|article__(body|content|text)|story[-_]?(body|content|text)|entry[-_]?(content|body|text)|post[-_]?(content|body|text|entry)|body[-_]?(text|copy|content)|main[-_]?(text|content)|news[-_]?(body|text|content)|rich[-_]?text|text[-_]?(body|content)|field[-_]?(body|name-body)|contenu[-_]?article|corps[-_]?(article|texte)|texte[-_]?article|cuerpo|conteudo[-_]?(materia|noticia|post)|materia[-_]?(corpo|conteudo|texto)|artikel[-_]?(text|body|inhalt)|testo[-_]?articolo|single[-_]?content",
     )
     .expect("static regex")
 });
 
-/// Names of page furniture that never belongs in the article text.
-static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+/// Names of page furniture that never belongs in the article text: words found anywhere in
+/// the names (hyphenated ones spelled both ways), a list the regex crate searches as plain
+/// strings, ...
+static JUNK_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)share|sharing|social|related|newsletter|subscri|comment|disqus|advert|\bads?\b|[-_]ads?\b|\bad[-_]|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|read-?more|more-?(stories|news|articles)|most-?(read|popular|viewed)|popular|trending|sidebar|widget|\btags?\b|tag-?list|keywords|signup|sign-up|follow|partage|abonn|lire-?aussi|a-?lire|voir-?aussi|meme-?sujet|publicit|\bpub\b|commentaire|en-?relation|relacionad|leia-?tambem|veja-?tambem|correlat|anzeige|werbung|empfehl|pagination|pager|\bnav\b|navbar|navigation|menu|footer|masthead|\bmeta\b|[-_]meta\b|timestamp|dateline|\bdate\b|published|video|player|gallery|slideshow|slider|carousel|\bphoto|\bimage|\bimg\b|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|\btitle\b|kicker|eyebrow|inline-?(ad|promo|related)|more-?from|also-?read|see-?also|further-?reading|next-?article|prev|donate|support-?us|disclaimer|copyright|bio\b|about-?the-?author|rubrique|chapo|sommaire",
+        r"share|sharing|social|related|newsletter|subscri|comment|disqus|advert|adslot|dfp|doubleclick|promo|sponsor|outbrain|taboola|breadcrumb|caption|credit|toolbar|byline|author|cookie|consent|gdpr|popup|modal|recommend|readmore|read-more|morestories|morenews|morearticles|more-stories|more-news|more-articles|mostread|mostpopular|mostviewed|most-read|most-popular|most-viewed|popular|trending|sidebar|widget|taglist|tag-list|keywords|signup|sign-up|follow|partage|abonn|lireaussi|lire-aussi|alire|a-lire|voiraussi|voir-aussi|memesujet|meme-sujet|publicit|commentaire|enrelation|en-relation|relacionad|leiatambem|leia-tambem|vejatambem|veja-tambem|correlat|anzeige|werbung|empfehl|pagination|pager|navbar|navigation|menu|footer|masthead|timestamp|dateline|published|video|player|gallery|slideshow|slider|carousel|embed|banner|alert|login|paywall|offer|print|rating|vote|hidden|visually-hidden|sr-only|screen-reader|skip|headline|kicker|eyebrow|inlinead|inlinepromo|inlinerelated|inline-ad|inline-promo|inline-related|morefrom|more-from|alsoread|also-read|seealso|see-also|furtherreading|further-reading|nextarticle|next-article|prev|donate|supportus|support-us|disclaimer|copyright|abouttheauthor|aboutthe-author|about-theauthor|about-the-author|rubrique|chapo|sommaire",
+    )
+    .expect("static regex")
+});
+
+/// ... and short words that must stand alone or at a name's edge ("ad-slot", "tags", not
+/// "header", "datepicker").
+static JUNK_EDGES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bads?\b|[-_]ads?\b|\bad[-_]|\btags?\b|\bpub\b|\bnav\b|\bmeta\b|[-_]meta\b|\bdate\b|\bphoto|\bimage|\bimg\b|\btitle\b|bio\b",
     )
     .expect("static regex")
 });
@@ -49,7 +65,7 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// TrustArc, Axeptio, tarteaucitron).
 static CONSENT_BOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)cookie|consent|gdpr|rgpd|didomi|onetrust|optanon|qc-cmp|sp_message|\bcmp\b|cmp[-_]|[-_]cmp|cookiebot|usercentrics|truste|axeptio|tarteaucitron|privacy[-_]?(banner|notice|manager|center|centre)",
+        r"cookie|consent|gdpr|rgpd|didomi|onetrust|optanon|qc-cmp|sp_message|\bcmp\b|cmp[-_]|[-_]cmp|cookiebot|usercentrics|truste|axeptio|tarteaucitron|privacy[-_]?(banner|notice|manager|center|centre)",
     )
     .expect("static regex")
 });
@@ -57,7 +73,7 @@ static CONSENT_BOX: LazyLock<Regex> = LazyLock::new(|| {
 /// Ordinary content words.
 static CONTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)article|body|content|entry|hentry|main|page|post|text|blog|story|texte|contenu|corps|artikel|inhalt|articolo|noticia|materia|conteudo|cuerpo",
+        r"article|body|content|entry|hentry|main|page|post|text|blog|story|texte|contenu|corps|artikel|inhalt|articolo|noticia|materia|conteudo|cuerpo",
     )
     .expect("static regex")
 });
@@ -81,62 +97,76 @@ pub(crate) fn is_related_label(text: &str) -> bool {
     RELATED_LABEL.is_match(&text.join(" "))
 }
 
-/// Judges elements by their `class`, `id`, `itemprop` and `role`, remembering the verdict
-/// on each class or id string (a page repeats the same few hundred; the regexes are the cost).
-#[derive(Debug, Default)]
-pub(crate) struct Judge<'a> {
-    seen: HashMap<&'a str, Hint>,
+/// Most class and id strings remembered per thread (the memory is emptied when full).
+const REMEMBERED_MAX: usize = 50_000;
+
+thread_local! {
+    /// The verdict on each class or id string this thread has judged, on this page or an
+    /// earlier one: a page repeats the same few hundred, a site repeats them on every page,
+    /// and the regexes are the cost.
+    static VERDICTS: RefCell<HashMap<String, Hint>> = RefCell::new(HashMap::new());
 }
 
-impl<'a> Judge<'a> {
-    /// The hint for `el`.
-    pub(crate) fn hint(&mut self, el: &'a Element) -> Hint {
-        let mut hint = Hint::default();
-        match attr(el, "itemprop") {
-            Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
-                hint.body = true;
-                hint.weight += 50;
-            }
-            // Microdata for the metadata (a dateline, a byline) inside the body container.
-            Some(
-                "datePublished" | "dateModified" | "dateCreated" | "author" | "creator"
-                | "publisher",
-            ) => {
-                hint.junk = true;
-                hint.weight -= 25;
-            }
-            _ => {}
+/// The hint for `el`, from its `class`, `id`, `itemprop` and `role`.
+pub(crate) fn hint(el: &Element) -> Hint {
+    let mut hint = Hint::default();
+    match attr(el, "itemprop") {
+        Some(p) if p.eq_ignore_ascii_case("articleBody") || p == "text" => {
+            hint.body = true;
+            hint.weight += 50;
         }
-        match attr(el, "role") {
-            Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
-                hint.junk = true;
-                hint.weight -= 25;
-            }
-            Some("main" | "article") => hint.weight += 25,
-            _ => {}
+        // Microdata for the metadata (a dateline, a byline) inside the body container.
+        Some(
+            "datePublished" | "dateModified" | "dateCreated" | "author" | "creator" | "publisher",
+        ) => {
+            hint.junk = true;
+            hint.weight -= 25;
         }
-        for names in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
-            if names.is_empty() {
-                continue;
-            }
-            let verdict = *self.seen.entry(names).or_insert_with(|| {
-                let mut h = Hint::default();
-                judge_names(names, &mut h);
-                h
-            });
-            hint.weight += verdict.weight;
-            hint.junk |= verdict.junk;
-            hint.body |= verdict.body;
-            hint.consent |= verdict.consent;
-        }
-        hint
+        _ => {}
     }
+    match attr(el, "role") {
+        Some("navigation" | "complementary" | "banner" | "contentinfo" | "search") => {
+            hint.junk = true;
+            hint.weight -= 25;
+        }
+        Some("main" | "article") => hint.weight += 25,
+        _ => {}
+    }
+    for names in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
+        if names.is_empty() {
+            continue;
+        }
+        let verdict = remembered_verdict(names);
+        hint.weight += verdict.weight;
+        hint.junk |= verdict.junk;
+        hint.body |= verdict.body;
+        hint.consent |= verdict.consent;
+    }
+    hint
+}
+
+/// The verdict on a class or id string, judged once per thread.
+fn remembered_verdict(names: &str) -> Hint {
+    VERDICTS.with_borrow_mut(|verdicts| {
+        if let Some(&verdict) = verdicts.get(names) {
+            return verdict;
+        }
+        if verdicts.len() >= REMEMBERED_MAX {
+            verdicts.clear();
+        }
+        let mut verdict = Hint::default();
+        judge_names(names, &mut verdict);
+        verdicts.insert(names.to_string(), verdict);
+        verdict
+    })
 }
 
 fn judge_names(names: &str, hint: &mut Hint) {
     if names.is_empty() {
         return;
     }
+    let folded = fold_case(names);
+    let names = folded.as_ref();
     hint.consent = CONSENT_BOX.is_match(names);
     if hint.consent && !BODY.is_match(names) {
         // A consent box is furniture wherever it sits, even inside the article.
@@ -145,12 +175,34 @@ fn judge_names(names: &str, hint: &mut Hint) {
     } else if BODY.is_match(names) {
         hint.body = true;
         hint.weight += 50;
-    } else if JUNK.is_match(names) {
+    } else if JUNK_WORDS.is_match(names) || JUNK_EDGES.is_match(names) {
         hint.junk = true;
         hint.weight -= 25;
     } else if CONTENT.is_match(names) {
         hint.weight += 25;
     }
+}
+
+/// `names` with letters folded the way `(?i)` folds them against ASCII patterns: ASCII
+/// letters lowercased, and the two other letters Unicode folds to ASCII ones, the Kelvin
+/// sign `K` (to `k`) and the long s `ſ` (to `s`). Case-sensitive patterns on the folded
+/// names give the answers `(?i)` patterns give on the names as written, and faster: the
+/// regex crate can then use its literal prefilters. Most names are lowercase already and
+/// come back borrowed.
+fn fold_case(names: &str) -> Cow<'_, str> {
+    let folds = |c: char| c.is_ascii_uppercase() || c == '\u{212A}' || c == 'ſ';
+    if !names.chars().any(folds) {
+        return Cow::Borrowed(names);
+    }
+    let folded = names
+        .chars()
+        .map(|c| match c {
+            '\u{212A}' => 'k',
+            'ſ' => 's',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    Cow::Owned(folded)
 }
 
 #[cfg(test)]
@@ -173,6 +225,36 @@ mod tests {
         ] {
             assert!(judge(n).body, "{n}");
         }
+    }
+
+    #[test]
+    fn folded_names_match_as_case_insensitive_patterns_would() {
+        let names = [
+            "Article-Body",
+            "STORY_TEXT",
+            "ShareBar",
+            "Top-ADS",
+            "COOKIE-Banner",
+            "coo\u{212A}ie-notice",
+            "\u{17F}hare",
+            "Ad-slot",
+            "éMeta",
+            "PÀGINA-texte",
+            "İmage",
+            "navBar main",
+        ];
+        for pattern in [&*BODY, &*JUNK_WORDS, &*JUNK_EDGES, &*CONSENT_BOX, &*CONTENT] {
+            let insensitive = Regex::new(&format!("(?i){}", pattern.as_str())).unwrap();
+            for name in names {
+                assert_eq!(
+                    pattern.is_match(&fold_case(name)),
+                    insensitive.is_match(name),
+                    "{name} against {}",
+                    &pattern.as_str()[..20]
+                );
+            }
+        }
+        assert!(judge("coo\u{212A}ie-consent").consent);
     }
 
     #[test]

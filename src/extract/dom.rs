@@ -157,8 +157,6 @@ pub(crate) struct Dom<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Facts for metadata.
     pub facts: Facts<'a>,
-    /// Class/id verdicts, while building.
-    judge: classes::Judge<'a>,
 }
 
 /// An attribute of `el`. Scraper's own `Element::attr` interns `name` as an atom on every
@@ -412,7 +410,7 @@ impl<'a> Dom<'a> {
             let judged =
                 node.tag != Tag::Row && (node.tag != Tag::Inline || attr(el, "itemprop").is_some());
             if node.chars > 0 && judged {
-                node.hint = self.judge.hint(el);
+                node.hint = classes::hint(el);
             }
         }
     }

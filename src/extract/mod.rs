@@ -2,8 +2,9 @@
 //!
 //! Runs after `decode`, before `boilerplate`. Pure: the page text and a few [`Hints`] in,
 //! the article out; never fails (a page without an article gives an article without
-//! paragraphs). `prestrip` first cuts scripts, styles and comments out of the HTML; the page
-//! is then parsed once with html5ever (`scraper`) and copied into a flat
+//! paragraphs). `prestrip` first cuts scripts, styles and comments out of the HTML, and
+//! `pipeline::bound_nesting` caps how deep elements nest (a hostile page of endless unclosed
+//! `<div>`s); the page is then parsed once with html5ever (`scraper`) and copied into a flat
 //! [`dom::Dom`] with text statistics; then
 //! - `body` scores containers and picks the article's (or the outlet's `body_selector`),
 //! - `paragraphs` turns them into clean paragraphs, dropping in-article furniture,
@@ -39,7 +40,11 @@ pub struct Hints {
 /// Extracts the article from an HTML page.
 pub fn extract(html: &str, hints: &Hints) -> Article {
     let keep_attributes = hints.body_selector.is_some();
-    let doc = scraper::Html::parse_document(&prestrip::strip(html, keep_attributes));
+    let stripped = prestrip::strip(html, keep_attributes);
+    // Nesting deeper than any article page is flattened before the parser sees it (see
+    // `pipeline::bound_nesting`); on the stripped page, a quarter of the bytes to scan.
+    let bounded = crate::pipeline::bound_nesting(&stripped, crate::pipeline::MAX_NESTING);
+    let doc = scraper::Html::parse_document(&bounded);
     let dom = dom::Dom::build(&doc);
     let ld = jsonld::read(&dom.facts.json_ld);
     let containers = hints
