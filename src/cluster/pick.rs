@@ -27,21 +27,25 @@ pub struct FoundCopy {
     exact: bool,
 }
 
-/// Looks for an exact copy (same digest), then a verified near copy (same band, most
-/// equal sketch slots; ties to the earliest article).
-pub fn find_copy<S: State>(
+/// The earlier article with the same body digest, if any.
+pub fn find_exact_copy<S: State>(
     state: &S,
     digest: Option<&[u8; 32]>,
+) -> Result<Option<FoundCopy>, StateError> {
+    let Some(digest) = digest else {
+        return Ok(None);
+    };
+    Ok(state.doc_by_digest(digest)?.map(|number| FoundCopy {
+        number,
+        exact: true,
+    }))
+}
+
+/// A verified near copy: same band, most equal sketch slots; ties to the earliest article.
+pub fn find_near_copy<S: State>(
+    state: &S,
     sketch: &Sketch,
 ) -> Result<Option<FoundCopy>, StateError> {
-    if let Some(digest) = digest {
-        if let Some(number) = state.doc_by_digest(digest)? {
-            return Ok(Some(FoundCopy {
-                number,
-                exact: true,
-            }));
-        }
-    }
     if !sketch.usable() {
         return Ok(None);
     }
@@ -75,7 +79,7 @@ pub fn find_copy<S: State>(
 pub fn copy_changes<S: State>(
     state: &S,
     doc: &Doc,
-    found: FoundCopy,
+    found: &FoundCopy,
     digest: Option<[u8; 32]>,
     sketch: &Sketch,
     day: Option<i32>,
