@@ -9,6 +9,7 @@
 //! candidates are ranked with a milder one: an undated report goes to the story it is
 //! most like, not to whichever story happens to be undated too.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -194,14 +195,16 @@ pub fn story_changes<S: State>(
         cache.idf(t)
     });
     let postings = lists
-        .into_iter()
+        .iter()
         .filter(|(_, list)| !list.contains(&story_number))
-        .map(|(term, mut list)| {
-            list.push(story_number);
-            if list.len() > config.postings_cap {
-                list.remove(0);
+        .map(|(term, list)| {
+            let mut rewritten = Vec::with_capacity(list.len() + 1);
+            rewritten.extend_from_slice(list);
+            rewritten.push(story_number);
+            if rewritten.len() > config.postings_cap {
+                rewritten.remove(0);
             }
-            (term, list)
+            (*term, rewritten)
         })
         .collect();
     let mut bands = Vec::new();
@@ -262,26 +265,38 @@ fn best_story<S: State>(
     state: &S,
     target: &Target,
     keys: &[(u64, f32)],
-    lists: &[(u64, Vec<u64>)],
+    lists: &[(u64, Cow<'_, [u64]>)],
     config: &Config,
     cache: &mut DfCache,
 ) -> Result<Option<(u64, StoryProfile)>, StateError> {
+    let listed = lists.iter().map(|(_, list)| list.len()).sum();
     let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
-        HashMap::with_capacity_and_hasher(keys.len() * 8, Default::default());
+        HashMap::with_capacity_and_hasher(listed, Default::default());
     for ((_, weight), (_, list)) in keys.iter().zip(lists) {
-        for story in list {
+        for story in list.iter() {
             *tally.entry(*story).or_insert(0.0) += weight;
         }
     }
     let mut votes: Vec<(u64, f32)> = tally.into_iter().collect();
-    // Most shared weight first; ties to the newer story. Deterministic.
-    votes.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    // Most shared weight first; ties to the newer story. Deterministic. Only the head
+    // is sorted at first (the candidates are nearly always found in it; with full
+    // postings there are hundreds of votes), the rest if the loop gets that far.
+    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
+    let head = votes.len().min(4 * config.candidates);
+    if head < votes.len() {
+        votes.select_nth_unstable_by(head, order);
+    }
+    votes[..head].sort_unstable_by(order);
     let mut best: Option<(f32, u64, StoryProfile)> = None;
     let mut compared = 0;
-    for (number, _) in votes {
+    for i in 0..votes.len() {
         if compared == config.candidates {
             break;
         }
+        if i == head {
+            votes[head..].sort_unstable_by(order);
+        }
+        let number = votes[i].0;
         let Some(profile) = state.story(number)? else {
             continue;
         };
