@@ -99,26 +99,26 @@ pub fn copy_changes<S: State>(
     story.reports += 1;
     stories::extend_span(&mut story, day);
     let root = original.copy_of.clone().unwrap_or(original.id.clone());
+    let assignment = Assignment {
+        story: story.id.clone(),
+        copy_of: Some(root.clone()),
+        new_story: false,
+    };
     let changes = Changes {
         doc_number: state.docs()?,
         doc: DocRecord {
             id: doc.id.clone(),
             story: original.story,
-            copy_of: Some(root.clone()),
+            copy_of: Some(root),
             sketch: sketch.slots,
         },
         digest: if found.exact { None } else { digest },
         bands: Vec::new(),
         df_terms: Vec::new(),
         story_number: original.story,
-        story: story.clone(),
+        story,
         new_story: false,
         postings: Vec::new(),
-    };
-    let assignment = Assignment {
-        story: story.id,
-        copy_of: Some(root),
-        new_story: false,
     };
     Ok((assignment, changes))
 }
@@ -184,7 +184,7 @@ pub fn story_changes<S: State>(
     };
     let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
     let (story_number, mut story, new_story) = match best {
-        Some((number, profile)) => (number, profile, false),
+        Some((number, profile)) => (number, profile.into_owned(), false),
         None => (state.stories()?, new_profile(doc), true),
     };
     story.reports += u32::from(!new_story);
@@ -215,6 +215,11 @@ pub fn story_changes<S: State>(
             }
         }
     }
+    let assignment = Assignment {
+        story: story.id.clone(),
+        copy_of: None,
+        new_story,
+    };
     let changes = Changes {
         doc_number: docs,
         doc: DocRecord {
@@ -227,14 +232,9 @@ pub fn story_changes<S: State>(
         bands,
         df_terms: feats.terms.iter().map(|(t, _)| *t).collect(),
         story_number,
-        story: story.clone(),
+        story,
         new_story,
         postings,
-    };
-    let assignment = Assignment {
-        story: story.id,
-        copy_of: None,
-        new_story,
     };
     Ok((assignment, changes))
 }
@@ -261,14 +261,14 @@ struct Target<'a> {
 
 /// The story the article matches best above the threshold, among the candidates the
 /// index gives (scored by the weight of the key terms they share).
-fn best_story<S: State>(
-    state: &S,
+fn best_story<'s, S: State>(
+    state: &'s S,
     target: &Target,
     keys: &[(u64, f32)],
     lists: &[(u64, Cow<'_, [u64]>)],
     config: &Config,
     cache: &mut DfCache,
-) -> Result<Option<(u64, StoryProfile)>, StateError> {
+) -> Result<Option<(u64, Cow<'s, StoryProfile>)>, StateError> {
     let listed = lists.iter().map(|(_, list)| list.len()).sum();
     let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
         HashMap::with_capacity_and_hasher(listed, Default::default());
@@ -287,7 +287,7 @@ fn best_story<S: State>(
         votes.select_nth_unstable_by(head, order);
     }
     votes[..head].sort_unstable_by(order);
-    let mut best: Option<(f32, u64, StoryProfile)> = None;
+    let mut best: Option<(f32, u64, Cow<StoryProfile>)> = None;
     let mut compared = 0;
     for i in 0..votes.len() {
         if compared == config.candidates {
@@ -332,7 +332,7 @@ fn best_story<S: State>(
             sim *= config.undated_factor;
         }
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| rank > *s) {
-            best = Some((rank, number, profile.into_owned()));
+            best = Some((rank, number, profile));
         }
     }
     Ok(best.map(|(_, number, profile)| (number, profile)))
