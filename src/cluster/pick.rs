@@ -10,7 +10,6 @@
 //! most like, not to whichever story happens to be undated too.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -131,11 +130,20 @@ struct DfCache {
 
 impl DfCache {
     fn fetch<S: State>(&mut self, state: &S, terms: &[(u64, f32)]) -> Result<(), StateError> {
-        for (term, _) in terms {
-            if let Entry::Vacant(slot) = self.idf.entry(*term) {
-                let df = state.df(*term)? as f32;
-                slot.insert(((self.docs_for_idf + 1.0) / (df + 1.0)).ln());
-            }
+        // Every frequency is read first, then the idfs computed: in a large state the
+        // reads miss the cache, and they overlap when nothing else sits between them.
+        let missing: Vec<u64> = terms
+            .iter()
+            .map(|(term, _)| *term)
+            .filter(|term| !self.idf.contains_key(term))
+            .collect();
+        let dfs = missing
+            .iter()
+            .map(|term| state.df(*term))
+            .collect::<Result<Vec<u32>, StateError>>()?;
+        for (term, df) in missing.into_iter().zip(dfs) {
+            let idf = ((self.docs_for_idf + 1.0) / (df as f32 + 1.0)).ln();
+            self.idf.insert(term, idf);
         }
         Ok(())
     }
