@@ -277,13 +277,16 @@ fn best_story<'s, S: State>(
     config: &Config,
     cache: &mut DfCache,
 ) -> Result<Option<(u64, Cow<'s, StoryProfile>)>, StateError> {
-    let listed = lists.iter().map(|(_, list)| list.len()).sum();
-    let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
-        HashMap::with_capacity_and_hasher(listed, Default::default());
+    // The lists are copied out before they are tallied: in a large state each is a
+    // cache miss, and plain copies let the misses overlap.
+    let mut listed: Vec<(u64, f32)> = Vec::with_capacity(lists.len() * config.postings_cap);
     for ((_, weight), (_, list)) in keys.iter().zip(lists) {
-        for story in list.iter() {
-            *tally.entry(*story).or_insert(0.0) += weight;
-        }
+        listed.extend(list.iter().map(|story| (*story, *weight)));
+    }
+    let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(listed.len(), Default::default());
+    for (story, weight) in listed {
+        *tally.entry(story).or_insert(0.0) += weight;
     }
     let mut votes: Vec<(u64, f32)> = tally.into_iter().collect();
     // Most shared weight first; ties to the newer story. Deterministic. Only the head
