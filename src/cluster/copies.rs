@@ -41,16 +41,32 @@ pub fn body_digest(text: &str) -> [u8; 32] {
 }
 
 /// [`body_digest`] of ASCII text: its words (split on ASCII whitespace as
-/// `split_whitespace` sees it, vertical tab included) copied whole, one space between
-/// them, then lowercased in one pass.
+/// `split_whitespace` sees it, vertical tab included) copied, one space between them, then
+/// lowercased in one pass. Text comes line by line; a line that is already one space
+/// between words (no other whitespace, no run of spaces, none at its ends: most lines)
+/// is copied whole, found by SIMD searches instead of a test of every byte.
 fn ascii_digest(text: &[u8]) -> [u8; 32] {
     let space = |b: &u8| *b == b' ' || (b'\t'..=b'\r').contains(b);
     let mut normal = Vec::with_capacity(text.len());
-    for word in text.split(space).filter(|w| !w.is_empty()) {
-        if !normal.is_empty() {
-            normal.push(b' ');
+    for line in text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let clean = line.first() != Some(&b' ')
+            && line.last() != Some(&b' ')
+            && memchr::memchr3(b'\t', b'\r', 0x0b, line).is_none()
+            && memchr::memchr(0x0c, line).is_none()
+            && memchr::memmem::find(line, b"  ").is_none();
+        if clean {
+            if !normal.is_empty() {
+                normal.push(b' ');
+            }
+            normal.extend_from_slice(line);
+            continue;
         }
-        normal.extend_from_slice(word);
+        for word in line.split(space).filter(|w| !w.is_empty()) {
+            if !normal.is_empty() {
+                normal.push(b' ');
+            }
+            normal.extend_from_slice(word);
+        }
     }
     normal.make_ascii_lowercase();
     Sha256::digest(&normal).into()
@@ -225,6 +241,17 @@ mod tests {
     fn short_bodies_are_not_judged() {
         let (a, b) = (sketch("Lire aussi"), sketch("Lire aussi"));
         assert!(!a.near_copy_of(&b));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_digest_hashes_the_words_joined_by_one_space(
+            text in "([a-zA-Z0-9.,]{1,6}|[ \t\n\r\x0b\x0c]{1,3}){0,30}"
+        ) {
+            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+            let expected: [u8; 32] = Sha256::digest(words.join(" ").as_bytes()).into();
+            proptest::prop_assert_eq!(body_digest(&text), expected);
+        }
     }
 
     #[test]

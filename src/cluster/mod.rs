@@ -127,14 +127,25 @@ pub fn assign<S: State>(
     config: &Config,
 ) -> Result<(Assignment, Changes), StateError> {
     let published = doc.date.map(|d| d.date_naive());
+    let has_body = doc.text.split_whitespace().next().is_some();
+    let digest = has_body.then(|| copies::body_digest(&doc.text));
+    let exact = pick::find_exact_copy(state, digest.as_ref())?;
+    if let (Some(found), Some(day)) = (&exact, published) {
+        // A dated exact copy needs only its sketch: no terms, no dates from the text.
+        let sketch = features::body_sketch(doc.title.as_deref(), &doc.text, &config.weights);
+        let day = Some(day.num_days_from_ce());
+        return pick::copy_changes(state, doc, found, digest, &sketch, day);
+    }
     let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
     let day = published
         .or(feats.mentions.first_absolute)
         .map(|d| d.num_days_from_ce());
-    let has_body = doc.text.split_whitespace().next().is_some();
-    let digest = has_body.then(|| copies::body_digest(&doc.text));
-    if let Some(found) = pick::find_copy(state, digest.as_ref(), &feats.sketch)? {
-        return pick::copy_changes(state, doc, found, digest, &feats.sketch, day);
+    let found = match exact {
+        Some(found) => Some(found),
+        None => pick::find_near_copy(state, &feats.sketch)?,
+    };
+    if let Some(found) = found {
+        return pick::copy_changes(state, doc, &found, digest, &feats.sketch, day);
     }
     pick::story_changes(state, doc, &feats, digest, day, config)
 }

@@ -9,7 +9,7 @@
 //! candidates are ranked with a milder one: an undated report goes to the story it is
 //! most like, not to whichever story happens to be undated too.
 
-use std::collections::hash_map::Entry;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -27,21 +27,25 @@ pub struct FoundCopy {
     exact: bool,
 }
 
-/// Looks for an exact copy (same digest), then a verified near copy (same band, most
-/// equal sketch slots; ties to the earliest article).
-pub fn find_copy<S: State>(
+/// The earlier article with the same body digest, if any.
+pub fn find_exact_copy<S: State>(
     state: &S,
     digest: Option<&[u8; 32]>,
+) -> Result<Option<FoundCopy>, StateError> {
+    let Some(digest) = digest else {
+        return Ok(None);
+    };
+    Ok(state.doc_by_digest(digest)?.map(|number| FoundCopy {
+        number,
+        exact: true,
+    }))
+}
+
+/// A verified near copy: same band, most equal sketch slots; ties to the earliest article.
+pub fn find_near_copy<S: State>(
+    state: &S,
     sketch: &Sketch,
 ) -> Result<Option<FoundCopy>, StateError> {
-    if let Some(digest) = digest {
-        if let Some(number) = state.doc_by_digest(digest)? {
-            return Ok(Some(FoundCopy {
-                number,
-                exact: true,
-            }));
-        }
-    }
     if !sketch.usable() {
         return Ok(None);
     }
@@ -75,7 +79,7 @@ pub fn find_copy<S: State>(
 pub fn copy_changes<S: State>(
     state: &S,
     doc: &Doc,
-    found: FoundCopy,
+    found: &FoundCopy,
     digest: Option<[u8; 32]>,
     sketch: &Sketch,
     day: Option<i32>,
@@ -94,26 +98,26 @@ pub fn copy_changes<S: State>(
     story.reports += 1;
     stories::extend_span(&mut story, day);
     let root = original.copy_of.clone().unwrap_or(original.id.clone());
+    let assignment = Assignment {
+        story: story.id.clone(),
+        copy_of: Some(root.clone()),
+        new_story: false,
+    };
     let changes = Changes {
         doc_number: state.docs()?,
         doc: DocRecord {
             id: doc.id.clone(),
             story: original.story,
-            copy_of: Some(root.clone()),
+            copy_of: Some(root),
             sketch: sketch.slots,
         },
         digest: if found.exact { None } else { digest },
         bands: Vec::new(),
         df_terms: Vec::new(),
         story_number: original.story,
-        story: story.clone(),
+        story,
         new_story: false,
         postings: Vec::new(),
-    };
-    let assignment = Assignment {
-        story: story.id,
-        copy_of: Some(root),
-        new_story: false,
     };
     Ok((assignment, changes))
 }
@@ -126,11 +130,20 @@ struct DfCache {
 
 impl DfCache {
     fn fetch<S: State>(&mut self, state: &S, terms: &[(u64, f32)]) -> Result<(), StateError> {
-        for (term, _) in terms {
-            if let Entry::Vacant(slot) = self.idf.entry(*term) {
-                let df = state.df(*term)? as f32;
-                slot.insert(((self.docs_for_idf + 1.0) / (df + 1.0)).ln());
-            }
+        // Every frequency is read first, then the idfs computed: in a large state the
+        // reads miss the cache, and they overlap when nothing else sits between them.
+        let missing: Vec<u64> = terms
+            .iter()
+            .map(|(term, _)| *term)
+            .filter(|term| !self.idf.contains_key(term))
+            .collect();
+        let dfs = missing
+            .iter()
+            .map(|term| state.df(*term))
+            .collect::<Result<Vec<u32>, StateError>>()?;
+        for (term, df) in missing.into_iter().zip(dfs) {
+            let idf = ((self.docs_for_idf + 1.0) / (df as f32 + 1.0)).ln();
+            self.idf.insert(term, idf);
         }
         Ok(())
     }
@@ -179,7 +192,7 @@ pub fn story_changes<S: State>(
     };
     let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
     let (story_number, mut story, new_story) = match best {
-        Some((number, profile)) => (number, profile, false),
+        Some((number, profile)) => (number, profile.into_owned(), false),
         None => (state.stories()?, new_profile(doc), true),
     };
     story.reports += u32::from(!new_story);
@@ -190,14 +203,16 @@ pub fn story_changes<S: State>(
         cache.idf(t)
     });
     let postings = lists
-        .into_iter()
+        .iter()
         .filter(|(_, list)| !list.contains(&story_number))
-        .map(|(term, mut list)| {
-            list.push(story_number);
-            if list.len() > config.postings_cap {
-                list.remove(0);
+        .map(|(term, list)| {
+            let mut rewritten = Vec::with_capacity(list.len() + 1);
+            rewritten.extend_from_slice(list);
+            rewritten.push(story_number);
+            if rewritten.len() > config.postings_cap {
+                rewritten.remove(0);
             }
-            (term, list)
+            (*term, rewritten)
         })
         .collect();
     let mut bands = Vec::new();
@@ -208,6 +223,11 @@ pub fn story_changes<S: State>(
             }
         }
     }
+    let assignment = Assignment {
+        story: story.id.clone(),
+        copy_of: None,
+        new_story,
+    };
     let changes = Changes {
         doc_number: docs,
         doc: DocRecord {
@@ -220,14 +240,9 @@ pub fn story_changes<S: State>(
         bands,
         df_terms: feats.terms.iter().map(|(t, _)| *t).collect(),
         story_number,
-        story: story.clone(),
+        story,
         new_story,
         postings,
-    };
-    let assignment = Assignment {
-        story: story.id,
-        copy_of: None,
-        new_story,
     };
     Ok((assignment, changes))
 }
@@ -254,30 +269,45 @@ struct Target<'a> {
 
 /// The story the article matches best above the threshold, among the candidates the
 /// index gives (scored by the weight of the key terms they share).
-fn best_story<S: State>(
-    state: &S,
+fn best_story<'s, S: State>(
+    state: &'s S,
     target: &Target,
     keys: &[(u64, f32)],
-    lists: &[(u64, Vec<u64>)],
+    lists: &[(u64, Cow<'_, [u64]>)],
     config: &Config,
     cache: &mut DfCache,
-) -> Result<Option<(u64, StoryProfile)>, StateError> {
-    let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
-        HashMap::with_capacity_and_hasher(keys.len() * 8, Default::default());
+) -> Result<Option<(u64, Cow<'s, StoryProfile>)>, StateError> {
+    // The lists are copied out before they are tallied: in a large state each is a
+    // cache miss, and plain copies let the misses overlap.
+    let mut listed: Vec<(u64, f32)> = Vec::with_capacity(lists.len() * config.postings_cap);
     for ((_, weight), (_, list)) in keys.iter().zip(lists) {
-        for story in list {
-            *tally.entry(*story).or_insert(0.0) += weight;
-        }
+        listed.extend(list.iter().map(|story| (*story, *weight)));
+    }
+    let mut tally: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(listed.len(), Default::default());
+    for (story, weight) in listed {
+        *tally.entry(story).or_insert(0.0) += weight;
     }
     let mut votes: Vec<(u64, f32)> = tally.into_iter().collect();
-    // Most shared weight first; ties to the newer story. Deterministic.
-    votes.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
-    let mut best: Option<(f32, u64, StoryProfile)> = None;
+    // Most shared weight first; ties to the newer story. Deterministic. Only the head
+    // is sorted at first (the candidates are nearly always found in it; with full
+    // postings there are hundreds of votes), the rest if the loop gets that far.
+    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
+    let head = votes.len().min(4 * config.candidates);
+    if head < votes.len() {
+        votes.select_nth_unstable_by(head, order);
+    }
+    votes[..head].sort_unstable_by(order);
+    let mut best: Option<(f32, u64, Cow<StoryProfile>)> = None;
     let mut compared = 0;
-    for (number, _) in votes {
+    for i in 0..votes.len() {
         if compared == config.candidates {
             break;
         }
+        if i == head {
+            votes[head..].sort_unstable_by(order);
+        }
+        let number = votes[i].0;
         let Some(profile) = state.story(number)? else {
             continue;
         };
@@ -313,7 +343,7 @@ fn best_story<S: State>(
             sim *= config.undated_factor;
         }
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| rank > *s) {
-            best = Some((rank, number, profile.into_owned()));
+            best = Some((rank, number, profile));
         }
     }
     Ok(best.map(|(_, number, profile)| (number, profile)))

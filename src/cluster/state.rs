@@ -65,7 +65,7 @@ pub trait State {
     /// Articles (copies excepted) that contained `term`.
     fn df(&self, term: u64) -> Result<u32, StateError>;
     /// Stories indexed under `term`, oldest first (capped).
-    fn postings(&self, term: u64) -> Result<Vec<u64>, StateError>;
+    fn postings(&self, term: u64) -> Result<Cow<'_, [u64]>, StateError>;
     /// A story's profile.
     fn story(&self, number: u64) -> Result<Option<Cow<'_, StoryProfile>>, StateError>;
     /// An article's record.
@@ -147,8 +147,10 @@ impl State for MemoryState {
     fn df(&self, term: u64) -> Result<u32, StateError> {
         Ok(self.df.get(&term).copied().unwrap_or(0))
     }
-    fn postings(&self, term: u64) -> Result<Vec<u64>, StateError> {
-        Ok(self.postings.get(&term).cloned().unwrap_or_default())
+    fn postings(&self, term: u64) -> Result<Cow<'_, [u64]>, StateError> {
+        Ok(Cow::Borrowed(
+            self.postings.get(&term).map_or(&[], Vec::as_slice),
+        ))
     }
     fn story(&self, number: u64) -> Result<Option<Cow<'_, StoryProfile>>, StateError> {
         Ok(self.stories.get(number as usize).map(Cow::Borrowed))

@@ -114,6 +114,8 @@ pub fn extend_span(story: &mut StoryProfile, day: Option<i32>) {
 pub struct Weighted {
     /// `(term, tf × idf)` sorted by term (anchors, top bit set, last).
     pub terms: Vec<(u64, f32)>,
+    /// The idf each term was weighted with (parallel to `terms`).
+    pub idf: Vec<f32>,
     /// Euclidean norm of the weights.
     pub norm: f32,
     /// Euclidean norm of the anchor weights alone.
@@ -123,7 +125,12 @@ pub struct Weighted {
 impl Weighted {
     /// Weights `terms` with `idf`.
     pub fn new(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> Weighted {
-        let terms: Vec<(u64, f32)> = terms.iter().map(|(t, w)| (*t, w * idf(*t))).collect();
+        let idf: Vec<f32> = terms.iter().map(|(t, _)| idf(*t)).collect();
+        let terms: Vec<(u64, f32)> = terms
+            .iter()
+            .zip(&idf)
+            .map(|((t, w), f)| (*t, w * f))
+            .collect();
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         let anchor_norm = terms
             .iter()
@@ -133,6 +140,7 @@ impl Weighted {
             .sqrt();
         Weighted {
             terms,
+            idf,
             norm,
             anchor_norm,
         }
@@ -176,10 +184,11 @@ pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] 
 }
 
 /// Cosines between an article and a story profile. The shared terms are weighted by
-/// `idf` as it is now; the story's norms are those kept in the profile (idf as it was
-/// when its last report joined: the cost per comparison stays with the article's terms,
-/// not the story's), or computed with `idf` when the profile has none.
-pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> f32) -> Similarity {
+/// idf as it is now (the article's, kept in [`Weighted`]); the story's norms are those
+/// kept in the profile (idf as it was when its last report joined: the cost per
+/// comparison stays with the article's terms, not the story's), or computed with `idf`
+/// when the profile has none.
+pub fn cosine(doc: &Weighted, story: &StoryProfile, idf: impl FnMut(u64) -> f32) -> Similarity {
     let (mut dot, mut adot) = (0.0f32, 0.0f32);
     let (d, s) = (&doc.terms, &story.terms);
     let (mut i, mut j) = (0, 0);
@@ -187,7 +196,7 @@ pub fn cosine(doc: &Weighted, story: &StoryProfile, mut idf: impl FnMut(u64) -> 
     while i < d.len() && j < s.len() {
         let ((dt, dw), (st, sum)) = (d[i], s[j]);
         if dt == st {
-            let w = sum * idf(st);
+            let w = sum * doc.idf[i];
             dot += dw * w;
             if is_anchor(st) {
                 adot += dw * w;

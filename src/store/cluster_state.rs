@@ -112,14 +112,16 @@ impl State for SledClusterState {
         )?;
         Ok(df.unwrap_or(0).min(u64::from(u32::MAX)) as u32)
     }
-    fn postings(&self, term: u64) -> Result<Vec<u64>, StateError> {
+    fn postings(&self, term: u64) -> Result<Cow<'_, [u64]>, StateError> {
         let value = self
             .postings
             .get(term.to_be_bytes())
             .map_err(|e| err("reading postings", e))?;
-        Ok(value
-            .map(|v| v.chunks_exact(8).map(read_u64).collect())
-            .unwrap_or_default())
+        Ok(Cow::Owned(
+            value
+                .map(|v| v.chunks_exact(8).map(read_u64).collect())
+                .unwrap_or_default(),
+        ))
     }
     fn story(&self, number: u64) -> Result<Option<Cow<'_, StoryProfile>>, StateError> {
         let value = self
