@@ -9,7 +9,7 @@
 //! exit status is 1.
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
-//! for tuning runs (keys in `cluster_lines`); unset, the one default configuration runs.
+//! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -75,33 +75,7 @@ fn cluster_lines(
     out: &mut impl Write,
     name: &str,
 ) -> io::Result<bool> {
-    let mut config = Config::default();
-    if let Ok(t) = std::env::var("NF_TUNE") {
-        for kv in t.split_whitespace() {
-            let (k, v) = kv.split_once('=').unwrap_or(("", "0"));
-            let f: f32 = v.parse().unwrap_or(0.0);
-            match k {
-                "th" => config.threshold = f,
-                "win" => config.window_days = f as i32,
-                "mis" => config.undated_factor = f,
-                "conf" => config.day_conflict_factor = f,
-                "n0" => config.min_docs_for_idf = f,
-                "keys" => config.key_terms = f as usize,
-                "cap" => config.story_terms = f as usize,
-                "cand" => config.candidates = f as usize,
-                "ent" => config.weights.entity = f,
-                "num" => config.weights.number = f,
-                "lead" => config.weights.lead = f,
-                "nlead" => config.weights.lead_lines = f as usize,
-                "date" => config.weights.date = f,
-                "anc" => config.weights.anchor = f,
-                "mix" => config.anchor_mix = f,
-                "floor" => config.anchor_floor = f,
-                "young" => config.young_boost = f,
-                _ => {}
-            }
-        }
-    }
+    let config = tuned_config();
     let mut state = MemoryState::new();
     let mut failed = false;
     // One line buffer for the whole run (`lines()` would allocate a String per line).
@@ -139,6 +113,45 @@ fn cluster_lines(
         }
     }
     Ok(failed)
+}
+/// `Config::default()`, with the development overrides of `NF_TUNE` when it is set. A key
+/// it does not know or a value that is not a number is reported and skipped.
+fn tuned_config() -> Config {
+    let mut config = Config::default();
+    let Ok(tune) = std::env::var("NF_TUNE") else {
+        return config;
+    };
+    for kv in tune.split_whitespace() {
+        let parsed = kv
+            .split_once('=')
+            .and_then(|(k, v)| v.parse::<f32>().ok().map(|f| (k, f)));
+        let Some((key, f)) = parsed else {
+            super::report::error(&format!("NF_TUNE: {kv:?} is not key=number; skipped"));
+            continue;
+        };
+        match key {
+            "th" => config.threshold = f,
+            "win" => config.window_days = f as i32,
+            "mis" => config.undated_factor = f,
+            "rank" => config.undated_rank_factor = f,
+            "conf" => config.day_conflict_factor = f,
+            "n0" => config.min_docs_for_idf = f,
+            "keys" => config.key_terms = f as usize,
+            "cap" => config.story_terms = f as usize,
+            "cand" => config.candidates = f as usize,
+            "ent" => config.weights.entity = f,
+            "num" => config.weights.number = f,
+            "lead" => config.weights.lead = f,
+            "nlead" => config.weights.lead_lines = f as usize,
+            "date" => config.weights.date = f,
+            "anc" => config.weights.anchor = f,
+            "mix" => config.anchor_mix = f,
+            "floor" => config.anchor_floor = f,
+            "young" => config.young_boost = f,
+            _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
+        }
+    }
+    config
 }
 
 /// Reads one input line into a [`Doc`].
