@@ -8,27 +8,11 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::{newsfold_in, stderr, stdout};
 use common::newsroom::{article_page, REPORTS};
 use common::server::{Reply, Route, TestServer};
-
-fn newsfold(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Seeds 001 and 002 (one story, a day apart) and 003 (another event) as pages of one
 /// outlet, a page that is gone, and a section robots.txt forbids.
@@ -68,7 +52,7 @@ fn outlet() -> TestServer {
 fn text_output_has_title_date_outlet_and_body_without_furniture() {
     let room = outlet();
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = newsfold(dir.path(), &["fetch", &room.url(REPORTS[1].path)]);
+    let out = newsfold_in(dir.path(), &["fetch", &room.url(REPORTS[1].path)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let mut lines = text.lines();
@@ -104,7 +88,7 @@ fn json_output_is_one_object_with_the_article() {
     let room = outlet();
     let dir = tempfile::tempdir().expect("tempdir");
     let url = room.url(REPORTS[3].path);
-    let out = newsfold(dir.path(), &["fetch", "--json", &url]);
+    let out = newsfold_in(dir.path(), &["fetch", "--json", &url]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "one line: {text}");
@@ -135,7 +119,7 @@ fn save_stores_and_says_which_story_the_page_joined() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = dir.path().join("store");
     let store = store.to_str().expect("utf-8");
-    let first = newsfold(
+    let first = newsfold_in(
         dir.path(),
         &[
             "fetch",
@@ -153,7 +137,7 @@ fn save_stores_and_says_which_story_the_page_joined() {
         .unwrap_or_else(|| panic!("a new story: {said}"))
         .to_string();
     // The next day's report of the same event joins it.
-    let second = newsfold(
+    let second = newsfold_in(
         dir.path(),
         &[
             "fetch",
@@ -170,7 +154,7 @@ fn save_stores_and_says_which_story_the_page_joined() {
     assert_eq!(v["saved"]["new_story"], false);
     assert_eq!(v["saved"]["story_reports"], 2);
     // Another event opens its own story.
-    let third = newsfold(
+    let third = newsfold_in(
         dir.path(),
         &[
             "fetch",
@@ -186,7 +170,7 @@ fn save_stores_and_says_which_story_the_page_joined() {
         "{said}"
     );
     // The same page again, under a tracking URL: stored once.
-    let again = newsfold(
+    let again = newsfold_in(
         dir.path(),
         &[
             "fetch",
@@ -202,7 +186,7 @@ fn save_stores_and_says_which_story_the_page_joined() {
         "{}",
         stdout(&again)
     );
-    let dump = newsfold(dir.path(), &["dump", "--store", store]);
+    let dump = newsfold_in(dir.path(), &["dump", "--store", store]);
     let stories: Vec<serde_json::Value> = stdout(&dump)
         .lines()
         .map(|l| serde_json::from_str(l).expect("jsonl"))
@@ -233,7 +217,7 @@ fn failures_are_one_clear_line_with_their_status() {
     let room = outlet();
     let dir = tempfile::tempdir().expect("tempdir");
     let gone = room.url("/gone");
-    let out = newsfold(dir.path(), &["fetch", &gone]);
+    let out = newsfold_in(dir.path(), &["fetch", &gone]);
     assert_eq!(out.status.code(), Some(1));
     let err = one_failure_line(&out, &gone);
     assert!(
@@ -242,7 +226,7 @@ fn failures_are_one_clear_line_with_their_status() {
     );
 
     let denied = room.url("/prive/note");
-    let out = newsfold(dir.path(), &["fetch", &denied]);
+    let out = newsfold_in(dir.path(), &["fetch", &denied]);
     assert_eq!(out.status.code(), Some(1));
     assert!(one_failure_line(&out, &denied).contains("robots.txt forbids"));
     assert!(
@@ -250,7 +234,7 @@ fn failures_are_one_clear_line_with_their_status() {
         "never requested"
     );
 
-    let out = newsfold(dir.path(), &["fetch", "ftp://example.org/x"]);
+    let out = newsfold_in(dir.path(), &["fetch", "ftp://example.org/x"]);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -263,7 +247,7 @@ fn failures_are_one_clear_line_with_their_status() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         format!("http://{}/a", listener.local_addr().expect("addr"))
     };
-    let out = newsfold(dir.path(), &["fetch", "--json", &closed]);
+    let out = newsfold_in(dir.path(), &["fetch", "--json", &closed]);
     assert_eq!(out.status.code(), Some(1));
     assert!(one_failure_line(&out, &closed).contains("cannot connect"));
 }
@@ -281,7 +265,7 @@ fn save_into_a_store_held_by_a_run_waits_then_says_so() {
     // This test process holds the store, as a running ingest does.
     let held = newsfold::store::Store::open(&store, newsfold::store::Access::Exclusive)
         .expect("open store");
-    let out = newsfold(
+    let out = newsfold_in(
         dir.path(),
         &[
             "fetch",

@@ -10,19 +10,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::cli::newsfold;
 use common::newsroom::{article_page, atom_feed, rss_feed, REPORTS};
 use common::server::{Reply, Route, TestServer};
 use newsfold::canonical::canonicalize;
 use newsfold::store::{article_id, Access, Store};
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
 
 fn conditional(content_type: &str, body: String, tag: &str) -> Route {
     Route::Conditional {

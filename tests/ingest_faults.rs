@@ -11,18 +11,12 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cli::newsfold;
 use common::newsroom::{article_page, rss_feed, Report, REPORTS};
 use common::server::{Reply, Route, TestServer};
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
 
 fn spawn(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_newsfold"))

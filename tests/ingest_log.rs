@@ -5,17 +5,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
 
+use common::cli::newsfold;
 use common::newsroom::{article_page, rss_feed, REPORTS};
 use common::server::{Reply, Route, TestServer};
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
 
 /// Every stderr line as JSON; panics on a line that is not a JSON object with the tracing
 /// shape (`timestamp`, `level`, `fields` with a `message`, `target`).

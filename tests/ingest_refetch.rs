@@ -6,18 +6,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::cli::newsfold;
 use common::newsroom::{article_page, rss_feed, REPORTS};
 use common::server::{Reply, Route, TestServer};
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
 
 /// Seeds 001 and 003 in one conditional RSS feed; 001's page is corrected after the first
 /// request (a paragraph added), 003's never changes.

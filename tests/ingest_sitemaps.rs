@@ -7,17 +7,10 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output};
 
+use common::cli::newsfold;
 use common::newsroom::{article_page, Report, REPORTS};
 use common::server::{Reply, Route, TestServer};
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
-}
 
 fn gzip(text: &str) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

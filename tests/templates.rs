@@ -14,9 +14,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::cli::newsfold;
 use common::newsroom::rss_feed;
 use common::server::{Reply, Route, TestServer};
 use newsfold::boilerplate::{template_fingerprints, TemplateCounts};
@@ -157,13 +157,6 @@ fn config(outlets: &[(&str, &TestServer)]) -> String {
         ));
     }
     text
-}
-
-fn newsfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsfold"))
-        .args(args)
-        .output()
-        .expect("run newsfold")
 }
 
 fn ingest(config_path: &Path, store: &Path) {
