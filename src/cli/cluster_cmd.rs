@@ -132,6 +132,7 @@ fn tuned_config() -> Config {
         match key {
             "th" => config.threshold = f,
             "win" => config.window_days = f as i32,
+            "far" => config.far_factor = f,
             "mis" => config.undated_factor = f,
             "rank" => config.undated_rank_factor = f,
             "conf" => config.day_conflict_factor = f,
@@ -148,6 +149,7 @@ fn tuned_config() -> Config {
             "mix" => config.anchor_mix = f,
             "floor" => config.anchor_floor = f,
             "young" => config.young_boost = f,
+            "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }
     }

@@ -60,9 +60,12 @@ pub struct Config {
     pub weights: FeatureWeights,
     /// Minimum cosine to join a story.
     pub threshold: f32,
-    /// A dated article cannot join a story whose dated span is further than this (days),
-    /// unless a day it names in its text is within it (see `stories::in_window`).
+    /// A dated article further than this (days) from a story's dated span, naming no day
+    /// within it (see `stories::in_window`), is discounted by `far_factor`.
     pub window_days: i32,
+    /// Similarity factor for a story outside the window: it is still compared, and a
+    /// strong match joins it (ECB+ dates drift by months and years from the event).
+    pub far_factor: f32,
     /// Similarity factor when only one side (article or story) has a date (an undated
     /// article that writes a date in a year of the story's span counts as dated): the
     /// score must clear the threshold after it.
@@ -88,6 +91,9 @@ pub struct Config {
     pub anchor_floor: f32,
     /// Similarity to a story of `n` reports is raised by `1 + young_boost / n`.
     pub young_boost: f32,
+    /// Development only: print every candidate comparison as a JSON line on stderr
+    /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
+    pub explain: bool,
 }
 
 impl Default for Config {
@@ -96,6 +102,7 @@ impl Default for Config {
             weights: FeatureWeights::default(),
             threshold: 0.2,
             window_days: 45,
+            far_factor: 0.6,
             undated_factor: 0.5,
             undated_rank_factor: std::f32::consts::FRAC_1_SQRT_2,
             day_conflict_factor: 0.5,
@@ -107,6 +114,7 @@ impl Default for Config {
             anchor_mix: 0.5,
             anchor_floor: 0.15,
             young_boost: 0.2,
+            explain: false,
         }
     }
 }

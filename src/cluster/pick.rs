@@ -2,8 +2,8 @@
 //!
 //! Reads the [`State`], returns [`Changes`]. Candidates come from the index of rare
 //! terms (postings capped per term), never from a scan of every story, so the cost per
-//! article stays flat as the state grows; stories outside the article's time window are
-//! passed over. A story of few reports gets a small boost (its profile is one report,
+//! article stays flat as the state grows; a story outside the article's time window
+//! must match more strongly (`Config::far_factor`). A story of few reports gets a small boost (its profile is one report,
 //! not a centroid, and report-to-report cosines run lower). When only one side has a
 //! date, the score must clear the threshold after the full undated discount, but
 //! candidates are ranked with a milder one: an undated report goes to the story it is
@@ -185,18 +185,25 @@ pub fn story_changes<S: State>(
         .map(|d| d.num_days_from_ce())
         .collect();
     let target = Target {
+        id: &doc.id,
         year: feats.mentions.latest_year,
         weighted: &weighted,
         day,
         event_days: &event_days,
     };
     let best = best_story(state, &target, &keys, &lists, config, &mut cache)?;
-    let (story_number, mut story, new_story) = match best {
-        Some((number, profile)) => (number, profile.into_owned(), false),
-        None => (state.stories()?, new_profile(doc), true),
+    let (story_number, mut story, new_story, far) = match best {
+        Some((number, profile, far)) => (number, profile.into_owned(), false, far),
+        None => (state.stories()?, new_profile(doc), true, false),
     };
     story.reports += u32::from(!new_story);
-    stories::extend_span(&mut story, day);
+    if far {
+        // One report from far off moves the window by one window's width at most: a
+        // stray date (a misread year, an anniversary) does not stretch it over years.
+        stories::extend_span_within(&mut story, day, config.window_days);
+    } else {
+        stories::extend_span(&mut story, day);
+    }
     stories::add_event_days(&mut story, &event_days);
     cache.fetch(state, &story.terms)?;
     stories::absorb(&mut story, &feats.terms, config.story_terms, |t| {
@@ -261,6 +268,7 @@ fn new_profile(doc: &Doc) -> StoryProfile {
 
 /// The article as the story comparison sees it.
 struct Target<'a> {
+    id: &'a str,
     year: Option<i32>,
     weighted: &'a Weighted,
     day: Option<i32>,
@@ -276,7 +284,7 @@ fn best_story<'s, S: State>(
     lists: &[(u64, Cow<'_, [u64]>)],
     config: &Config,
     cache: &mut DfCache,
-) -> Result<Option<(u64, Cow<'s, StoryProfile>)>, StateError> {
+) -> Result<Option<(u64, Cow<'s, StoryProfile>, bool)>, StateError> {
     // The lists are copied out before they are tallied: in a large state each is a
     // cache miss, and plain copies let the misses overlap.
     let mut listed: Vec<(u64, f32)> = Vec::with_capacity(lists.len() * config.postings_cap);
@@ -298,7 +306,7 @@ fn best_story<'s, S: State>(
         votes.select_nth_unstable_by(head, order);
     }
     votes[..head].sort_unstable_by(order);
-    let mut best: Option<(f32, u64, Cow<StoryProfile>)> = None;
+    let mut best: Option<(f32, u64, Cow<StoryProfile>, bool)> = None;
     let mut compared = 0;
     for i in 0..votes.len() {
         if compared == config.candidates {
@@ -312,9 +320,8 @@ fn best_story<'s, S: State>(
             continue;
         };
         let day = target.day;
-        if !stories::in_window(&profile, day, target.event_days, config.window_days) {
-            continue; // outside the story's time window: pruned, not compared
-        }
+        // Outside the story's time window: compared, but the match must be strong.
+        let far = !stories::in_window(&profile, day, target.event_days, config.window_days);
         compared += 1;
         if profile.norms[0] == 0.0 {
             cache.fetch(state, &profile.terms)?;
@@ -334,7 +341,7 @@ fn best_story<'s, S: State>(
         // A missing date is missing evidence, not evidence against: it lowers the bar
         // the story must clear more than it lowers the story's rank among candidates, so
         // an undated report is not pushed from its dated story into a weaker undated one.
-        let rank = if mismatch {
+        let mut rank = if mismatch {
             sim * config.undated_rank_factor
         } else {
             sim
@@ -342,11 +349,57 @@ fn best_story<'s, S: State>(
         if mismatch {
             sim *= config.undated_factor;
         }
-        if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _)| rank > *s) {
-            best = Some((rank, number, profile));
+        if far {
+            sim *= config.far_factor;
+            rank *= config.far_factor;
+        }
+        if config.explain {
+            explain(target, &profile, number, sim, rank, mismatch, config, cache);
+        }
+        if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _, _)| rank > *s) {
+            best = Some((rank, number, profile, far));
         }
     }
-    Ok(best.map(|(_, number, profile)| (number, profile)))
+    Ok(best.map(|(_, number, profile, far)| (number, profile, far)))
+}
+
+/// Development only ([`Config::explain`]): one JSON line on stderr per comparison, with
+/// the signals an analysis of the decisions needs.
+#[allow(clippy::too_many_arguments)]
+fn explain(
+    target: &Target,
+    profile: &StoryProfile,
+    number: u64,
+    sim: f32,
+    rank: f32,
+    mismatch: bool,
+    config: &Config,
+    cache: &DfCache,
+) {
+    let s = stories::cosine(target.weighted, profile, |t| cache.idf(t));
+    let x = stories::explain_signals(target.weighted, profile, |t| cache.idf(t));
+    let line = serde_json::json!({
+        "doc": target.id,
+        "story": profile.id,
+        "number": number,
+        "reports": profile.reports,
+        "all": s.all,
+        "anchors": s.anchors,
+        "sim": sim,
+        "rank": rank,
+        "pass": sim >= config.threshold,
+        "mismatch": mismatch,
+        "doc_dated": target.day.is_some(),
+        "story_dated": profile.first_day.is_some(),
+        "year": target.year,
+        "year_in_span": stories::year_in_span(profile, target.year),
+        "gap": stories::gap_days(profile, target.day),
+        "conflict": stories::days_conflict(profile, target.event_days),
+        "doc_days": target.event_days.len(),
+        "story_days": profile.event_days.len(),
+        "x": x,
+    });
+    eprintln!("{line}");
 }
 
 /// A title that represents a story: the one sharing most words with the others
@@ -411,6 +464,50 @@ mod tests {
                 .then(|| Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())),
             ..Doc::default()
         }
+    }
+
+    fn on(id: &str, text: &str, ymd: &str) -> Doc {
+        let day = NaiveDate::parse_from_str(ymd, "%Y-%m-%d").unwrap_or_default();
+        Doc {
+            date: Some(Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())),
+            ..doc(id, text, false)
+        }
+    }
+
+    #[test]
+    fn a_strong_match_outside_the_window_joins_and_moves_it_one_width() {
+        // Lowercase words only (no anchors, no days): the score is the word cosine.
+        let first = "ferry capsized harbour crew rescued divers searched cargo hold tide dawn";
+        // Ten of its words in another order, 200 days later: a follow-up of the event.
+        let strong = "divers searched ferry hold cargo capsized harbour crew rescued tide inquiry";
+        // Three of its words: another event of the kind.
+        let weak = "ferry capsized harbour storm pier fishermen lifeboat coastguard radio swell";
+        let mut state = MemoryState::new();
+        let config = Config::default();
+        let mut story = |d: Doc| {
+            assign_in_memory(&mut state, &d, &config)
+                .map(|a| a.story)
+                .unwrap_or_default()
+        };
+        let a = story(on("a", first, "2024-01-10"));
+        assert_eq!(
+            story(on("b", strong, "2024-07-28")),
+            a,
+            "200 days on, strong"
+        );
+        assert_ne!(story(on("c", weak, "2024-07-28")), a, "200 days on, weak");
+        let profile = state.story(0).ok().flatten().map(|p| p.into_owned());
+        let span = profile.map(|p| (p.first_day, p.last_day));
+        let day = |ymd: &str| {
+            NaiveDate::parse_from_str(ymd, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.num_days_from_ce())
+        };
+        assert_eq!(
+            span,
+            Some((day("2024-01-10"), day("2024-02-24"))),
+            "the span grew by one window (45 days), not to July"
+        );
     }
 
     #[test]

@@ -12,9 +12,10 @@
 //! article's terms only.
 //!
 //! Time: a story covers the days from its first to its last dated report; an article
-//! dated more than the window away from that span cannot join it unless a day it names
-//! in its text falls within the window (a follow-up weeks later that names the event's
-//! day), and the span grows as reports arrive, so the window follows the story. When
+//! dated more than the window away from that span, naming no day within it (a follow-up
+//! weeks later names the event's day), must match it strongly to join (the similarity
+//! is discounted), and then moves the span by one window's width at most. The span
+//! grows as reports arrive, so the window follows the story. When
 //! only one side has a date the evidence is weaker and the similarity is discounted,
 //! unless the undated article writes a date in a year of the story's span.
 
@@ -107,6 +108,17 @@ pub fn extend_span(story: &mut StoryProfile, day: Option<i32>) {
         story.first_day = Some(story.first_day.map_or(day, |f| f.min(day)));
         story.last_day = Some(story.last_day.map_or(day, |l| l.max(day)));
     }
+}
+
+/// Widens the story's span toward `day`, by at most `window` days past either end: a
+/// report joining from outside the window moves it, but one stray date cannot stretch
+/// it over years.
+pub fn extend_span_within(story: &mut StoryProfile, day: Option<i32>, window: i32) {
+    let day = day.map(|d| match (story.first_day, story.last_day) {
+        (Some(first), Some(last)) => d.clamp(first - window, last + window),
+        _ => d,
+    });
+    extend_span(story, day);
 }
 
 /// The article side of a comparison: terms weighted by idf, and their norms.
@@ -221,6 +233,66 @@ pub fn cosine(doc: &Weighted, story: &StoryProfile, idf: impl FnMut(u64) -> f32)
         all: ratio(dot, doc.norm, n),
         anchors: (doc.anchor_norm > 0.0 && an > 0.0).then(|| ratio(adot, doc.anchor_norm, an)),
     }
+}
+
+/// Development only: more ways an article and a story meet, for the analysis of
+/// decisions (`Config::explain`). Keys: shared words and anchors; the share of the
+/// article's (story's) anchor weight² the other side holds; the share of each side's
+/// three heaviest anchors the other holds; the heaviest anchor of each side the other
+/// lacks, relative to that side's heaviest anchor.
+pub fn explain_signals(
+    doc: &Weighted,
+    story: &StoryProfile,
+    mut idf: impl FnMut(u64) -> f32,
+) -> serde_json::Value {
+    let story_w: Vec<(u64, f32)> = story
+        .terms
+        .iter()
+        .map(|(t, sum)| (*t, sum * idf(*t)))
+        .collect();
+    let has = |list: &[(u64, f32)], t: u64| list.binary_search_by_key(&t, |x| x.0).is_ok();
+    let anchors = |list: &[(u64, f32)]| {
+        let mut a: Vec<(u64, f32)> = list.iter().copied().filter(|x| is_anchor(x.0)).collect();
+        a.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        a
+    };
+    let (da, sa) = (anchors(&doc.terms), anchors(&story_w));
+    // `other` is the other side's full term list, sorted by term.
+    let side = |mine: &[(u64, f32)], other: &[(u64, f32)]| {
+        let total: f32 = mine.iter().map(|x| x.1 * x.1).sum();
+        let hit: f32 = mine
+            .iter()
+            .filter(|x| has(other, x.0))
+            .map(|x| x.1 * x.1)
+            .sum();
+        let top3 = mine.iter().take(3).filter(|x| has(other, x.0)).count();
+        let top = mine.first().map_or(0.0, |x| x.1);
+        let miss = mine
+            .iter()
+            .find(|x| !has(other, x.0))
+            .map_or(0.0, |x| x.1 / top);
+        let shared = mine.iter().filter(|x| has(other, x.0)).count();
+        (
+            if total > 0.0 { hit / total } else { 0.0 },
+            top3 as f32 / mine.len().clamp(1, 3) as f32,
+            miss,
+            shared,
+            mine.len(),
+        )
+    };
+    let (dh, dt3, dm, shared_a, dn) = side(&da, &story_w);
+    let (sh, st3, sm, _, sn) = side(&sa, &doc.terms);
+    let shared_w = doc
+        .terms
+        .iter()
+        .filter(|x| !is_anchor(x.0) && has(&story_w, x.0))
+        .count();
+    serde_json::json!({
+        "shared_words": shared_w, "shared_anchors": shared_a,
+        "doc_anchors": dn, "story_anchors": sn,
+        "doc_hit": dh, "story_hit": sh, "doc_top3": dt3, "story_top3": st3,
+        "doc_miss": dm, "story_miss": sm,
+    })
 }
 
 /// Adds an article's terms to a story and keeps the `cap` terms that weigh most
@@ -350,6 +422,23 @@ mod tests {
     }
 
     #[test]
+    fn a_report_from_far_off_moves_the_span_one_window_at_most() {
+        let mut s = story(&[], Some((100, 110)));
+        extend_span_within(&mut s, Some(400), 45);
+        assert_eq!((s.first_day, s.last_day), (Some(100), Some(155)));
+        extend_span_within(&mut s, Some(20), 45);
+        assert_eq!((s.first_day, s.last_day), (Some(55), Some(155)));
+        extend_span_within(&mut s, Some(120), 45);
+        assert_eq!((s.first_day, s.last_day), (Some(55), Some(155)), "inside");
+        let mut undated = story(&[], None);
+        extend_span_within(&mut undated, Some(400), 45);
+        assert_eq!(
+            (undated.first_day, undated.last_day),
+            (Some(400), Some(400))
+        );
+    }
+
+    #[test]
     fn the_window_follows_the_story() {
         let mut s = story(&[], Some((100, 100)));
         assert_eq!(gap_days(&s, Some(130)), Some(30));
@@ -425,6 +514,7 @@ mod tests {
         let sim = Similarity {
             all: 0.8,
             anchors: Some(0.05),
+            ..Similarity::default()
         };
         assert_eq!(
             sim.score(0.5, 0.1),
@@ -435,6 +525,7 @@ mod tests {
         let no_anchors = Similarity {
             all: 0.3,
             anchors: None,
+            ..Similarity::default()
         };
         assert_eq!(no_anchors.score(0.5, 0.1), 0.3, "no anchors, no veto");
     }
