@@ -395,8 +395,10 @@ fn explain(
         "year_in_span": stories::year_in_span(profile, target.year),
         "gap": stories::gap_days(profile, target.day),
         "conflict": stories::days_conflict(profile, target.event_days),
-        "doc_days": target.event_days.len(),
-        "story_days": profile.event_days.len(),
+        "doc_days": target.event_days,
+        "story_days": profile.event_days,
+        "day": target.day,
+        "span": [profile.first_day, profile.last_day],
         "x": x,
     });
     eprintln!("{line}");
