@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
 """Fits a logistic story score on labelled comparisons (scripts/experiments/decisions.py).
 
-    python3 scripts/experiments/fit_logit.py TAG b,all,anc,noanc,mis,conf,inv [MIN_ALL]
+    python3 scripts/experiments/fit_logit.py 'ROWS_GLOB' b,all,anc,noanc,mis,conf,inv [MIN_ALL]
 
-reads /tmp/cq/w/rows-TAG-*.jsonl (one file per input order), keeps comparisons whose word
+reads the files ROWS_GLOB matches (decisions.py output, one per input order), keeps comparisons whose word
 cosine is at least MIN_ALL (0.1), and fits P(the story's majority event is the article's)
 by Newton's method with a small L2 penalty, on all topics, odd topics and even topics.
 Signal names: see X(). Standard library only. Result of 2026-12-02: not better than the
 hand-set score (see README.md).
 """
 import json,sys,math,glob
-def load(tag):
+def load(pattern):
     rows=[]
-    for f in sorted(glob.glob(f"/tmp/cq/w/rows-{tag}-*.jsonl")):
+    for f in sorted(glob.glob(pattern)):
         rows+= [json.loads(l) for l in open(f)]
     return rows
 def X(r,names):
