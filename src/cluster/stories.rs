@@ -514,7 +514,6 @@ mod tests {
         let sim = Similarity {
             all: 0.8,
             anchors: Some(0.05),
-            ..Similarity::default()
         };
         assert_eq!(
             sim.score(0.5, 0.1),
@@ -525,7 +524,6 @@ mod tests {
         let no_anchors = Similarity {
             all: 0.3,
             anchors: None,
-            ..Similarity::default()
         };
         assert_eq!(no_anchors.score(0.5, 0.1), 0.3, "no anchors, no veto");
     }
