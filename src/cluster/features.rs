@@ -71,13 +71,16 @@ pub const ANCHOR_BIT: u64 = 1 << 63;
 /// Hashes folded text (FNV-1a, stable across runs and machines). The near-copy sketch
 /// is built on these full hashes.
 pub fn word_hash(folded: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_OFFSET;
     for b in folded.bytes() {
         h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+        h = h.wrapping_mul(FNV_PRIME);
     }
     h
 }
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// A word's term id: its [`word_hash`] with the top bit cleared, since it marks anchors.
 pub fn term_id(folded: &str) -> u64 {
@@ -152,6 +155,34 @@ pub fn fold_word(word: &str, out: &mut String) {
     drop_plural(out);
 }
 
+/// [`fold_word`] and the [`word_hash`] of its result, in one pass over an ASCII word
+/// (the hot path: every token is folded, then hashed).
+pub fn fold_and_hash(word: &str, out: &mut String) -> u64 {
+    if !word.is_ascii() {
+        fold_word(word, out);
+        return word_hash(out);
+    }
+    out.clear();
+    out.reserve(word.len());
+    let (mut hash, mut before_last) = (FNV_OFFSET, FNV_OFFSET);
+    let mut last = 0u8;
+    for &b in word.as_bytes() {
+        let l = ASCII_FOLD[usize::from(b & 0x7f)];
+        if l != 0 && (l != last || l <= b'9') {
+            out.push(char::from(l));
+            before_last = hash;
+            hash = (hash ^ u64::from(l)).wrapping_mul(FNV_PRIME);
+        }
+        if l != 0 {
+            last = l;
+        }
+    }
+    if drop_plural(out) {
+        hash = before_last;
+    }
+    hash
+}
+
 /// An ASCII byte folded: letters lowercased, digits kept, anything else 0 (dropped).
 static ASCII_FOLD: [u8; 128] = {
     let mut table = [0u8; 128];
@@ -166,11 +197,13 @@ static ASCII_FOLD: [u8; 128] = {
     table
 };
 
-/// Drops the final plural `s` of a folded word longer than four bytes.
-fn drop_plural(out: &mut String) {
-    if out.len() > 4 && out.ends_with('s') && !out.ends_with("ss") {
+/// Drops the final plural `s` of a folded word longer than four bytes; says whether it did.
+fn drop_plural(out: &mut String) -> bool {
+    let plural = out.len() > 4 && out.ends_with('s') && !out.ends_with("ss");
+    if plural {
         out.pop();
     }
+    plural
 }
 
 /// Names compared loosely: true when two folded names are spelled nearly alike
@@ -274,8 +307,7 @@ pub fn features(
                 break;
             }
             budget -= 1;
-            fold_word(token.text, &mut folded);
-            let hash = word_hash(&folded);
+            let hash = fold_and_hash(token.text, &mut folded);
             let term = hash & !ANCHOR_BIT;
             scanner.push_term(&folded, term);
             if body {
@@ -324,8 +356,7 @@ pub fn body_sketch(title: Option<&str>, text: &str, weights: &FeatureWeights) ->
                 break;
             }
             budget -= 1;
-            fold_word(token.text, &mut folded);
-            sketcher.push(word_hash(&folded));
+            sketcher.push(fold_and_hash(token.text, &mut folded));
         }
     }
     sketcher.finish()
@@ -1027,6 +1058,10 @@ mod tests {
             proptest::prop_assert_eq!(&fast, &reference_tokens(&line));
             for token in fast {
                 proptest::prop_assert_eq!(fold(token.text), reference_fold(token.text));
+                let mut folded = String::new();
+                let hash = fold_and_hash(token.text, &mut folded);
+                proptest::prop_assert_eq!(&folded, &reference_fold(token.text));
+                proptest::prop_assert_eq!(hash, word_hash(&folded));
             }
             proptest::prop_assert_eq!(fold(&line), reference_fold(&line));
         }

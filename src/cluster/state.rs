@@ -101,9 +101,8 @@ type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 pub struct MemoryState {
     docs: Vec<DocRecord>,
     stories: Vec<StoryProfile>,
-    df: IdMap<u32>,
-    postings: IdMap<Vec<u64>>,
-    digests: HashMap<[u8; 32], u64>,
+    terms: TermIndex,
+    digests: HashMap<[u8; 32], u64, BuildHasherDefault<DigestHasher>>,
     bands: IdMap<u64>,
 }
 
@@ -116,10 +115,10 @@ impl MemoryState {
     /// Applies one article's changes.
     pub fn apply(&mut self, changes: Changes) {
         for term in &changes.df_terms {
-            *self.df.entry(*term).or_insert(0) += 1;
+            self.terms.slot_mut(*term).df += 1;
         }
-        for (term, list) in changes.postings {
-            self.postings.insert(term, list);
+        for (term, list) in &changes.postings {
+            self.terms.set_postings(*term, list);
         }
         if let Some(digest) = changes.digest {
             self.digests.insert(digest, changes.doc_number);
@@ -137,6 +136,165 @@ impl MemoryState {
     }
 }
 
+/// A hasher for body digests (sha2 output, already uniform): their first eight bytes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // An array hashes its length first (`write_usize`), then its bytes here.
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        self.0 ^= u64::from_le_bytes(head);
+    }
+}
+
+/// Document frequency and postings of every term, in one open-addressing table (linear
+/// probing, at most 70 % full): one lookup finds both, in one cache line, where two hash
+/// maps and a vector per term took three or four. Postings live in one arena of blocks,
+/// each a header word (length, capacity) and room for its story numbers; a list that
+/// outgrows its block moves to a new one twice the size (the old one stays unused).
+#[derive(Debug, Default)]
+struct TermIndex {
+    /// Power-of-two sized; an empty slot holds [`EMPTY`] as its term.
+    slots: Vec<TermSlot>,
+    /// Terms held.
+    len: usize,
+    /// The slot of the term equal to [`EMPTY`] (a hash can be anything).
+    max_term: TermSlot,
+    /// Postings blocks; index 0 is no block.
+    arena: Vec<u64>,
+}
+
+/// One term: its id, its document frequency and where its postings block starts.
+#[derive(Debug, Default, Clone, Copy)]
+struct TermSlot {
+    term: u64,
+    df: u32,
+    /// Arena index of the postings block, 0 when the term has none.
+    block: u32,
+}
+
+/// The term of an empty slot.
+const EMPTY: u64 = u64::MAX;
+
+const NO_SLOT: TermSlot = TermSlot {
+    term: EMPTY,
+    df: 0,
+    block: 0,
+};
+
+impl TermIndex {
+    fn home(&self, term: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (term.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// The term's slot, if it was ever counted or indexed.
+    fn slot(&self, term: u64) -> Option<&TermSlot> {
+        if term == EMPTY {
+            return Some(&self.max_term);
+        }
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(term);
+        loop {
+            let slot = &self.slots[i];
+            if slot.term == term {
+                return Some(slot);
+            }
+            if slot.term == EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The term's slot, added (df 0, no postings) when missing.
+    fn slot_mut(&mut self, term: u64) -> &mut TermSlot {
+        if term == EMPTY {
+            return &mut self.max_term;
+        }
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(term);
+        while self.slots[i].term != term && self.slots[i].term != EMPTY {
+            i = (i + 1) & mask;
+        }
+        if self.slots[i].term == EMPTY {
+            self.len += 1;
+            self.slots[i] = TermSlot {
+                term,
+                df: 0,
+                block: 0,
+            };
+        }
+        &mut self.slots[i]
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![NO_SLOT; size]);
+        let mask = size - 1;
+        for slot in old.into_iter().filter(|s| s.term != EMPTY) {
+            let mut i = self.home(slot.term);
+            while self.slots[i].term != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    fn df(&self, term: u64) -> u32 {
+        self.slot(term).map_or(0, |s| s.df)
+    }
+
+    fn postings(&self, term: u64) -> &[u64] {
+        match self.slot(term) {
+            Some(slot) if slot.block != 0 => {
+                let at = slot.block as usize;
+                let len = (self.arena[at] & 0xffff_ffff) as usize;
+                &self.arena[at + 1..at + 1 + len]
+            }
+            _ => &[],
+        }
+    }
+
+    /// Replaces the term's postings with `list`.
+    fn set_postings(&mut self, term: u64, list: &[u64]) {
+        let block = self.slot_mut(term).block as usize;
+        let capacity = if block == 0 {
+            0
+        } else {
+            (self.arena[block] >> 32) as usize
+        };
+        let at = if list.len() <= capacity && block != 0 {
+            block
+        } else {
+            if self.arena.is_empty() {
+                self.arena.push(0);
+            }
+            let at = self.arena.len();
+            let capacity = list.len().next_power_of_two().max(4);
+            self.arena.resize(at + 1 + capacity, 0);
+            self.arena[at] = (capacity as u64) << 32;
+            self.slot_mut(term).block = u32::try_from(at).expect("postings arena under 2^32 words");
+            at
+        };
+        let capacity = self.arena[at] >> 32;
+        self.arena[at] = capacity << 32 | list.len() as u64;
+        self.arena[at + 1..at + 1 + list.len()].copy_from_slice(list);
+    }
+}
+
 impl State for MemoryState {
     fn docs(&self) -> Result<u64, StateError> {
         Ok(self.docs.len() as u64)
@@ -145,12 +303,10 @@ impl State for MemoryState {
         Ok(self.stories.len() as u64)
     }
     fn df(&self, term: u64) -> Result<u32, StateError> {
-        Ok(self.df.get(&term).copied().unwrap_or(0))
+        Ok(self.terms.df(term))
     }
     fn postings(&self, term: u64) -> Result<Cow<'_, [u64]>, StateError> {
-        Ok(Cow::Borrowed(
-            self.postings.get(&term).map_or(&[], Vec::as_slice),
-        ))
+        Ok(Cow::Borrowed(self.terms.postings(term)))
     }
     fn story(&self, number: u64) -> Result<Option<Cow<'_, StoryProfile>>, StateError> {
         Ok(self.stories.get(number as usize).map(Cow::Borrowed))
@@ -163,5 +319,43 @@ impl State for MemoryState {
     }
     fn doc_by_band(&self, key: u64) -> Result<Option<u64>, StateError> {
         Ok(self.bands.get(&key).copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_index_reads_back_counts_and_lists_as_written() {
+        // Enough terms to grow the table several times, lists that outgrow their
+        // blocks and shrink again, and the one term id equal to the empty marker.
+        let mut index = TermIndex::default();
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut lists: HashMap<u64, Vec<u64>> = HashMap::new();
+        let terms: Vec<u64> = (0..5000u64)
+            .map(|i| super::super::copies::mix(i % 3000))
+            .chain([EMPTY, 0])
+            .collect();
+        for (round, term) in terms.iter().enumerate() {
+            *df.entry(*term).or_insert(0) += 1;
+            index.slot_mut(*term).df += 1;
+            if round % 3 == 0 {
+                let list: Vec<u64> = (0..(round % 40) as u64)
+                    .map(|s| s * 7 + round as u64)
+                    .collect();
+                index.set_postings(*term, &list);
+                lists.insert(*term, list);
+            }
+        }
+        for term in terms.iter().chain(&[1, 2, EMPTY - 1]) {
+            assert_eq!(
+                index.df(*term),
+                df.get(term).copied().unwrap_or(0),
+                "{term}"
+            );
+            let expected = lists.get(term).map_or(&[][..], Vec::as_slice);
+            assert_eq!(index.postings(*term), expected, "{term}");
+        }
     }
 }
