@@ -184,12 +184,37 @@ fn parse_line(line: &str) -> Result<Doc, String> {
     })
 }
 
-/// A `YYYY-MM-DD` day (midnight UTC) or an RFC 3339 instant.
+/// A `YYYY-MM-DD` day (midnight UTC) or an RFC 3339 instant. No text is both (an
+/// instant has a time after its day), so the instant is tried first: it needs no format
+/// string read at every call, and streams of articles mostly carry instants.
 pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    if let Ok(instant) = DateTime::parse_from_rfc3339(s) {
+        return Some(instant.with_timezone(&Utc));
     }
-    DateTime::parse_from_rfc3339(s)
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
-        .map(|d| d.with_timezone(&Utc))
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_days_or_instants() {
+        let at = |s: &str| parse_date(s).map(|d| d.to_rfc3339());
+        assert_eq!(at("2024-07-16"), Some("2024-07-16T00:00:00+00:00".into()));
+        assert_eq!(
+            at("2024-07-16T10:30:00+02:00"),
+            Some("2024-07-16T08:30:00+00:00".into())
+        );
+        assert_eq!(
+            at("2021-01-01T00:02:52Z"),
+            Some("2021-01-01T00:02:52+00:00".into())
+        );
+        for bad in ["2024-07-16T10:30:00", "16/07/2024", "2024-13-01", ""] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
 }
