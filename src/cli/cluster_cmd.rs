@@ -79,16 +79,21 @@ fn cluster_lines(
     let mut state = MemoryState::new();
     let mut failed = false;
     // One line buffer for the whole run (`lines()` would allocate a String per line).
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     for index in 0usize.. {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
+        if read_line(&mut *reader, &mut bytes)? == 0 {
             break;
         }
+        let line = std::str::from_utf8(&bytes).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let doc = match parse_line(&line) {
+        let doc = match parse_line(line) {
             Ok(doc) => doc,
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));
@@ -114,6 +119,35 @@ fn cluster_lines(
     }
     Ok(failed)
 }
+
+/// Reads the next line, its `\n` included, into `buf` (cleared first), as
+/// `BufRead::read_line` does but with a SIMD search for the line end (articles are long
+/// lines); returns the bytes read, 0 at the end of the input. UTF-8 is checked by the caller.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
+    buf.clear();
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (done, used) = match memchr::memchr(b'\n', available) {
+            Some(end) => {
+                buf.extend_from_slice(&available[..=end]);
+                (true, end + 1)
+            }
+            None => {
+                buf.extend_from_slice(available);
+                (available.is_empty(), available.len())
+            }
+        };
+        reader.consume(used);
+        if done {
+            return Ok(buf.len());
+        }
+    }
+}
+
 /// `Config::default()`, with the development overrides of `NF_TUNE` when it is set. A key
 /// it does not know or a value that is not a number is reported and skipped.
 fn tuned_config() -> Config {
@@ -186,12 +220,37 @@ fn parse_line(line: &str) -> Result<Doc, String> {
     })
 }
 
-/// A `YYYY-MM-DD` day (midnight UTC) or an RFC 3339 instant.
+/// A `YYYY-MM-DD` day (midnight UTC) or an RFC 3339 instant. No text is both (an
+/// instant has a time after its day), so the instant is tried first: it needs no format
+/// string read at every call, and streams of articles mostly carry instants.
 pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    if let Ok(instant) = DateTime::parse_from_rfc3339(s) {
+        return Some(instant.with_timezone(&Utc));
     }
-    DateTime::parse_from_rfc3339(s)
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
-        .map(|d| d.with_timezone(&Utc))
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_days_or_instants() {
+        let at = |s: &str| parse_date(s).map(|d| d.to_rfc3339());
+        assert_eq!(at("2024-07-16"), Some("2024-07-16T00:00:00+00:00".into()));
+        assert_eq!(
+            at("2024-07-16T10:30:00+02:00"),
+            Some("2024-07-16T08:30:00+00:00".into())
+        );
+        assert_eq!(
+            at("2021-01-01T00:02:52Z"),
+            Some("2021-01-01T00:02:52+00:00".into())
+        );
+        for bad in ["2024-07-16T10:30:00", "16/07/2024", "2024-13-01", ""] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
 }
