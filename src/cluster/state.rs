@@ -153,104 +153,34 @@ impl Hasher for DigestHasher {
     }
 }
 
-/// Document frequency and postings of every term, in one open-addressing table (linear
-/// probing, at most 70 % full): one lookup finds both, in one cache line, where two hash
-/// maps and a vector per term took three or four. Postings live in one arena of blocks,
-/// each a header word (length, capacity) and room for its story numbers; a list that
-/// outgrows its block moves to a new one twice the size (the old one stays unused).
+/// Document frequency and postings of every term: one map lookup finds both, where two
+/// maps and a vector per term took three or four cache misses. Postings live in one arena
+/// of blocks, each a header word (length, capacity) and room for its story numbers; a
+/// list that outgrows its block moves to a new one twice the size (the old one stays
+/// unused).
 #[derive(Debug, Default)]
 struct TermIndex {
-    /// Power-of-two sized; an empty slot holds [`EMPTY`] as its term.
-    slots: Vec<TermSlot>,
-    /// Terms held.
-    len: usize,
-    /// The slot of the term equal to [`EMPTY`] (a hash can be anything).
-    max_term: TermSlot,
+    slots: IdMap<TermSlot>,
     /// Postings blocks; index 0 is no block.
     arena: Vec<u64>,
 }
 
-/// One term: its id, its document frequency and where its postings block starts.
+/// One term: its document frequency and where its postings block starts.
 #[derive(Debug, Default, Clone, Copy)]
 struct TermSlot {
-    term: u64,
     df: u32,
     /// Arena index of the postings block, 0 when the term has none.
     block: u32,
 }
 
-/// The term of an empty slot.
-const EMPTY: u64 = u64::MAX;
-
-const NO_SLOT: TermSlot = TermSlot {
-    term: EMPTY,
-    df: 0,
-    block: 0,
-};
-
 impl TermIndex {
-    fn home(&self, term: u64) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        (term.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
-    }
-
-    /// The term's slot, if it was ever counted or indexed.
     fn slot(&self, term: u64) -> Option<&TermSlot> {
-        if term == EMPTY {
-            return Some(&self.max_term);
-        }
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(term);
-        loop {
-            let slot = &self.slots[i];
-            if slot.term == term {
-                return Some(slot);
-            }
-            if slot.term == EMPTY {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
+        self.slots.get(&term)
     }
 
     /// The term's slot, added (df 0, no postings) when missing.
     fn slot_mut(&mut self, term: u64) -> &mut TermSlot {
-        if term == EMPTY {
-            return &mut self.max_term;
-        }
-        if (self.len + 1) * 10 > self.slots.len() * 7 {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(term);
-        while self.slots[i].term != term && self.slots[i].term != EMPTY {
-            i = (i + 1) & mask;
-        }
-        if self.slots[i].term == EMPTY {
-            self.len += 1;
-            self.slots[i] = TermSlot {
-                term,
-                df: 0,
-                block: 0,
-            };
-        }
-        &mut self.slots[i]
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.slots, vec![NO_SLOT; size]);
-        let mask = size - 1;
-        for slot in old.into_iter().filter(|s| s.term != EMPTY) {
-            let mut i = self.home(slot.term);
-            while self.slots[i].term != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = slot;
-        }
+        self.slots.entry(term).or_default()
     }
 
     fn df(&self, term: u64) -> u32 {
@@ -328,14 +258,14 @@ mod tests {
 
     #[test]
     fn term_index_reads_back_counts_and_lists_as_written() {
-        // Enough terms to grow the table several times, lists that outgrow their
-        // blocks and shrink again, and the one term id equal to the empty marker.
+        // Enough terms to grow the map several times, lists that outgrow their
+        // blocks and shrink again, and the extreme term ids.
         let mut index = TermIndex::default();
         let mut df: HashMap<u64, u32> = HashMap::new();
         let mut lists: HashMap<u64, Vec<u64>> = HashMap::new();
         let terms: Vec<u64> = (0..5000u64)
             .map(|i| super::super::copies::mix(i % 3000))
-            .chain([EMPTY, 0])
+            .chain([u64::MAX, 0])
             .collect();
         for (round, term) in terms.iter().enumerate() {
             *df.entry(*term).or_insert(0) += 1;
@@ -348,7 +278,7 @@ mod tests {
                 lists.insert(*term, list);
             }
         }
-        for term in terms.iter().chain(&[1, 2, EMPTY - 1]) {
+        for term in terms.iter().chain(&[1, 2, u64::MAX - 1]) {
             assert_eq!(
                 index.df(*term),
                 df.get(term).copied().unwrap_or(0),
