@@ -79,21 +79,16 @@ fn cluster_lines(
     let mut state = MemoryState::new();
     let mut failed = false;
     // One line buffer for the whole run (`lines()` would allocate a String per line).
-    let mut bytes = Vec::new();
+    let mut line = String::new();
     for index in 0usize.. {
-        if read_line(&mut *reader, &mut bytes)? == 0 {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
             break;
         }
-        let line = std::str::from_utf8(&bytes).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "stream did not contain valid UTF-8",
-            )
-        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let doc = match parse_line(line) {
+        let doc = match parse_line(&line) {
             Ok(doc) => doc,
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));
@@ -119,35 +114,6 @@ fn cluster_lines(
     }
     Ok(failed)
 }
-
-/// Reads the next line, its `\n` included, into `buf` (cleared first), as
-/// `BufRead::read_line` does but with a SIMD search for the line end (articles are long
-/// lines); returns the bytes read, 0 at the end of the input. UTF-8 is checked by the caller.
-fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
-    buf.clear();
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let (done, used) = match memchr::memchr(b'\n', available) {
-            Some(end) => {
-                buf.extend_from_slice(&available[..=end]);
-                (true, end + 1)
-            }
-            None => {
-                buf.extend_from_slice(available);
-                (available.is_empty(), available.len())
-            }
-        };
-        reader.consume(used);
-        if done {
-            return Ok(buf.len());
-        }
-    }
-}
-
 /// `Config::default()`, with the development overrides of `NF_TUNE` when it is set. A key
 /// it does not know or a value that is not a number is reported and skipped.
 fn tuned_config() -> Config {
