@@ -170,7 +170,7 @@ struct TermIndex {
 struct TermSlot {
     df: u32,
     /// Arena index of the postings block, 0 when the term has none.
-    block: u32,
+    block: usize,
 }
 
 impl TermIndex {
@@ -190,7 +190,7 @@ impl TermIndex {
     fn postings(&self, term: u64) -> &[u64] {
         match self.slot(term) {
             Some(slot) if slot.block != 0 => {
-                let at = slot.block as usize;
+                let at = slot.block;
                 let len = (self.arena[at] & 0xffff_ffff) as usize;
                 &self.arena[at + 1..at + 1 + len]
             }
@@ -200,7 +200,7 @@ impl TermIndex {
 
     /// Replaces the term's postings with `list`.
     fn set_postings(&mut self, term: u64, list: &[u64]) {
-        let block = self.slot_mut(term).block as usize;
+        let block = self.slot_mut(term).block;
         let capacity = if block == 0 {
             0
         } else {
@@ -216,7 +216,7 @@ impl TermIndex {
             let capacity = list.len().next_power_of_two().max(4);
             self.arena.resize(at + 1 + capacity, 0);
             self.arena[at] = (capacity as u64) << 32;
-            self.slot_mut(term).block = u32::try_from(at).expect("postings arena under 2^32 words");
+            self.slot_mut(term).block = at;
             at
         };
         let capacity = self.arena[at] >> 32;
