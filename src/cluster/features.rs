@@ -105,24 +105,11 @@ pub fn date_term(day: NaiveDate) -> u64 {
 /// Folds a word for matching: lowercase, no accents, doubled letters collapsed, a final
 /// plural `s` dropped on longer words. Writes into `out` (cleared first).
 pub fn fold_word(word: &str, out: &mut String) {
-    out.clear();
     if word.is_ascii() {
-        // The common case, byte by byte, without the Unicode tables.
-        out.reserve(word.len());
-        let mut last = 0u8;
-        for &b in word.as_bytes() {
-            let l = ASCII_FOLD[usize::from(b & 0x7f)];
-            // Digits sort below letters: they are never collapsed.
-            if l != 0 && (l != last || l <= b'9') {
-                out.push(char::from(l));
-            }
-            if l != 0 {
-                last = l;
-            }
-        }
-        drop_plural(out);
+        fold_ascii(word, out);
         return;
     }
+    out.clear();
     let mut last = '\0';
     for c in word.chars() {
         if c.is_ascii() {
@@ -158,16 +145,24 @@ pub fn fold_word(word: &str, out: &mut String) {
 /// [`fold_word`] and the [`word_hash`] of its result, in one pass over an ASCII word
 /// (the hot path: every token is folded, then hashed).
 pub fn fold_and_hash(word: &str, out: &mut String) -> u64 {
-    if !word.is_ascii() {
+    if word.is_ascii() {
+        fold_ascii(word, out)
+    } else {
         fold_word(word, out);
-        return word_hash(out);
+        word_hash(out)
     }
+}
+
+/// [`fold_word`] of an ASCII word, byte by byte without the Unicode tables, returning the
+/// [`word_hash`] of the result, computed as the bytes are written.
+fn fold_ascii(word: &str, out: &mut String) -> u64 {
     out.clear();
     out.reserve(word.len());
     let (mut hash, mut before_last) = (FNV_OFFSET, FNV_OFFSET);
     let mut last = 0u8;
     for &b in word.as_bytes() {
         let l = ASCII_FOLD[usize::from(b & 0x7f)];
+        // Digits sort below letters: they are never collapsed.
         if l != 0 && (l != last || l <= b'9') {
             out.push(char::from(l));
             before_last = hash;
