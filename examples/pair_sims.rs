@@ -23,7 +23,9 @@ struct Article {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: pair_sims FILE.jsonl")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: pair_sims FILE.jsonl")?;
     let weights = FeatureWeights::default();
     let mut articles = Vec::new();
     for line in std::io::BufReader::new(std::fs::File::open(path)?).lines() {
