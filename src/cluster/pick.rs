@@ -306,6 +306,8 @@ fn best_story<'s, S: State>(
         votes.select_nth_unstable_by(head, order);
     }
     votes[..head].sort_unstable_by(order);
+    let first: Vec<u64> = votes.iter().take(config.candidates).map(|v| v.0).collect();
+    state.warm_stories(&first);
     let mut best: Option<(f32, u64, Cow<StoryProfile>, bool)> = None;
     let mut compared = 0;
     for i in 0..votes.len() {
