@@ -144,7 +144,11 @@ pub struct Weighted {
 impl Weighted {
     /// Weights `terms` with `idf`.
     pub fn new(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> Weighted {
-        let idf: Vec<f32> = terms.iter().map(|(t, _)| idf(*t)).collect();
+        Weighted::with_idf(terms, terms.iter().map(|(t, _)| idf(*t)).collect())
+    }
+
+    /// Weights `terms` with the idf of each (`idf` parallel to `terms`).
+    pub fn with_idf(terms: &[(u64, f32)], idf: Vec<f32>) -> Weighted {
         let terms: Vec<(u64, f32)> = terms
             .iter()
             .zip(&idf)
