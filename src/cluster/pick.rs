@@ -129,23 +129,43 @@ struct DfCache {
 }
 
 impl DfCache {
+    /// Reads the frequency of every term not cached yet and caches its idf.
     fn fetch<S: State>(&mut self, state: &S, terms: &[(u64, f32)]) -> Result<(), StateError> {
-        // Every frequency is read first, then the idfs computed: in a large state the
-        // reads miss the cache, and they overlap when nothing else sits between them.
         let missing: Vec<u64> = terms
             .iter()
             .map(|(term, _)| *term)
             .filter(|term| !self.idf.contains_key(term))
             .collect();
-        let dfs = missing
+        let idfs = self.read(state, &missing)?;
+        self.idf.extend(missing.into_iter().zip(idfs));
+        Ok(())
+    }
+
+    /// The idf of each of the article's `terms` (the first terms fetched: none is cached
+    /// yet), in order, and cached.
+    fn fetch_article<S: State>(
+        &mut self,
+        state: &S,
+        terms: &[(u64, f32)],
+    ) -> Result<Vec<f32>, StateError> {
+        let terms: Vec<u64> = terms.iter().map(|(term, _)| *term).collect();
+        let idfs = self.read(state, &terms)?;
+        self.idf.extend(terms.into_iter().zip(idfs.iter().copied()));
+        Ok(idfs)
+    }
+
+    /// The idfs of `terms` from the state's document frequencies. Every frequency is
+    /// read first, then the idfs computed: in a large state the reads miss the cache,
+    /// and they overlap when nothing else sits between them.
+    fn read<S: State>(&self, state: &S, terms: &[u64]) -> Result<Vec<f32>, StateError> {
+        let dfs = terms
             .iter()
             .map(|term| state.df(*term))
             .collect::<Result<Vec<u32>, StateError>>()?;
-        for (term, df) in missing.into_iter().zip(dfs) {
-            let idf = ((self.docs_for_idf + 1.0) / (df as f32 + 1.0)).ln();
-            self.idf.insert(term, idf);
-        }
-        Ok(())
+        Ok(dfs
+            .into_iter()
+            .map(|df| ((self.docs_for_idf + 1.0) / (df as f32 + 1.0)).ln())
+            .collect())
     }
 
     fn idf(&self, term: u64) -> f32 {
@@ -171,8 +191,8 @@ pub fn story_changes<S: State>(
         idf: HashMap::with_capacity_and_hasher(feats.terms.len() * 4, Default::default()),
         docs_for_idf: (docs as f32).max(config.min_docs_for_idf),
     };
-    cache.fetch(state, &feats.terms)?;
-    let weighted = Weighted::new(&feats.terms, |t| cache.idf(t));
+    let idf = cache.fetch_article(state, &feats.terms)?;
+    let weighted = Weighted::with_idf(&feats.terms, idf);
     let keys = stories::key_terms(&weighted, config.key_terms);
     let mut lists = Vec::with_capacity(keys.len());
     for (term, _) in &keys {
@@ -306,6 +326,8 @@ fn best_story<'s, S: State>(
         votes.select_nth_unstable_by(head, order);
     }
     votes[..head].sort_unstable_by(order);
+    let first: Vec<u64> = votes.iter().take(config.candidates).map(|v| v.0).collect();
+    state.warm_stories(&first);
     let mut best: Option<(f32, u64, Cow<StoryProfile>, bool)> = None;
     let mut compared = 0;
     for i in 0..votes.len() {
