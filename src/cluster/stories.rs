@@ -19,14 +19,10 @@
 //! only one side has a date the evidence is weaker and the similarity is discounted,
 //! unless the undated article writes a date in a year of the story's span.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::features::is_anchor;
-use super::state::IdHasher;
 
 /// The profile of one story, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,9 +132,6 @@ pub struct Weighted {
     pub norm: f32,
     /// Euclidean norm of the anchor weights alone.
     pub anchor_norm: f32,
-    /// Where each term sits in `terms`: a comparison walks the story's terms and looks
-    /// each up here (see [`cosine`]).
-    positions: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
 }
 
 impl Weighted {
@@ -161,17 +154,11 @@ impl Weighted {
             .map(|(_, w)| w * w)
             .sum::<f32>()
             .sqrt();
-        let positions = terms
-            .iter()
-            .enumerate()
-            .map(|(i, (t, _))| (*t, i as u32))
-            .collect();
         Weighted {
             terms,
             idf,
             norm,
             anchor_norm,
-            positions,
         }
     }
 }
@@ -219,19 +206,20 @@ pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] 
 /// when the profile has none.
 pub fn cosine(doc: &Weighted, story: &StoryProfile, idf: impl FnMut(u64) -> f32) -> Similarity {
     let (mut dot, mut adot) = (0.0f32, 0.0f32);
-    // The story's terms are walked in order and each looked up in the article: the shared
-    // terms come in the order a merge of the two sorted lists would meet them (the sums
-    // are the same to the bit), and no step waits on the one before, as a merge's do.
-    for &(term, sum) in &story.terms {
-        if let Some(&i) = doc.positions.get(&term) {
-            let i = i as usize;
+    let (d, s) = (&doc.terms, &story.terms);
+    let (mut i, mut j) = (0, 0);
+    // A merge of the two sorted lists; the steps are counted, not branched on.
+    while i < d.len() && j < s.len() {
+        let ((dt, dw), (st, sum)) = (d[i], s[j]);
+        if dt == st {
             let w = sum * doc.idf[i];
-            let p = doc.terms[i].1 * w;
-            dot += p;
-            if is_anchor(term) {
-                adot += p;
+            dot += dw * w;
+            if is_anchor(st) {
+                adot += dw * w;
             }
         }
+        i += usize::from(dt <= st);
+        j += usize::from(st <= dt);
     }
     let [n, an] = if story.norms[0] > 0.0 {
         story.norms
