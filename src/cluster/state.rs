@@ -259,9 +259,10 @@ impl State for MemoryState {
     fn warm_stories(&self, numbers: &[u64]) {
         // One load per cache line of each profile's terms, all independent of each
         // other: the lines arrive together instead of one comparison at a time.
+        const PER_LINE: usize = 64 / std::mem::size_of::<(u64, f32)>();
         let mut touched = 0u64;
         for story in numbers.iter().filter_map(|n| self.stories.get(*n as usize)) {
-            for term in story.terms.iter().step_by(4) {
+            for term in story.terms.iter().step_by(PER_LINE) {
                 touched ^= term.0;
             }
         }
