@@ -10,12 +10,13 @@
 //! clusterer's anchor mix and veto, its far-window factor and its day-conflict factor.
 //! Out, on stdout: JSONL `{"id", "story"}` after the rounds.
 //!
-//! Knobs, `NF_REFINE="rounds floor keys far conflict margin"` (default
-//! "6 0.15 12 1 1 0"): rounds (0 = the online result alone); the score under which an
+//! Knobs, `NF_REFINE="rounds floor keys far conflict margin guard"` (default
+//! "6 0.15 12 1 1 0 0"): rounds (0 = the online result alone); the score under which an
 //! article leaves its story for a story of its own; heaviest terms used to find candidate
 //! stories; factor for a story whose dated span lies more than the window from the
 //! article's day; factor when both name event days none of which meet; the margin by
-//! which another story must beat the article's own. Written up in
+//! which another story must beat the article's own; guard 1: a report moves only when
+//! its anchor cosine with the new story is at least that with its own. Written up in
 //! `scripts/experiments/README.md`. Not tuned for speed: 100k articles take minutes.
 
 use std::collections::HashMap;
@@ -67,7 +68,7 @@ fn unit(v: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
 }
 
 /// Score of `u` against centroid `c`; `own` removes u itself from c first.
-fn score(u: &Unit, c: &Centroid, own: bool, config: &Config) -> f32 {
+fn score(u: &Unit, c: &Centroid, own: bool, config: &Config) -> (f32, Option<f32>) {
     let cos = |v: &[(u64, f32)], map: &HashMap<u64, f32>, n2: f32| {
         if v.is_empty() {
             return None;
@@ -89,12 +90,15 @@ fn score(u: &Unit, c: &Centroid, own: bool, config: &Config) -> f32 {
     match cos(&u.anchors, &c.anchors, c.n2_anc) {
         Some(a) if story_has_anchors => {
             if a < config.anchor_floor {
-                0.0
+                (0.0, Some(a))
             } else {
-                (1.0 - config.anchor_mix) * all + config.anchor_mix * a
+                (
+                    (1.0 - config.anchor_mix) * all + config.anchor_mix * a,
+                    Some(a),
+                )
             }
         }
-        _ => all,
+        _ => (all, None),
     }
 }
 
@@ -176,6 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let far = k.get(3).copied().unwrap_or(1.0);
     let conf = k.get(4).copied().unwrap_or(1.0);
     let margin = k.get(5).copied().unwrap_or(0.0);
+    let guard = k.get(6).copied().unwrap_or(0.0) != 0.0;
     let nkeys = k.get(2).copied().unwrap_or(12.0) as usize;
     let keys: Vec<Vec<(u64, f32)>> = units
         .iter()
@@ -234,6 +239,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for &i in &movable {
             let mut best = (f32::MIN, usize::MAX);
             let mut own = f32::MIN;
+            let mut own_anchor = None;
+            let mut best_anchor = None;
             let mut cands: Vec<usize> = keys[i]
                 .iter()
                 .flat_map(|(t, _)| by_term.get(t).into_iter().flatten().copied())
@@ -246,7 +253,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if c.members == 0 || (s == label[i] && c.members == 1) {
                     continue;
                 }
-                let mut v = score(&units[i], c, s == label[i], &config);
+                let (mut v, anchor) = score(&units[i], c, s == label[i], &config);
                 let own_days = s == label[i];
                 let conflict = !event_days[i].is_empty()
                     && !c.event_days.is_empty()
@@ -263,14 +270,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 if s == label[i] {
                     own = v;
+                    own_anchor = anchor;
                 }
                 if v > best.0 {
                     best = (v, s);
+                    best_anchor = anchor;
                 }
             }
             let stays = best.1 != label[i]
                 && own > floor
-                && (best.0 < config.threshold || best.0 < own + margin);
+                && (best.0 < config.threshold
+                    || best.0 < own + margin
+                    || guard && matches!((best_anchor, own_anchor), (Some(b), Some(o)) if b < o));
             next[i] = if stays {
                 label[i]
             } else if best.0 > floor {
