@@ -10,13 +10,17 @@
 //! clusterer's anchor mix and veto, its far-window factor and its day-conflict factor.
 //! Out, on stdout: JSONL `{"id", "story"}` after the rounds.
 //!
-//! Knobs, `NF_REFINE="rounds floor keys far conflict margin guard"` (default
-//! "6 0.15 12 1 1 0 0"): rounds (0 = the online result alone); the score under which an
-//! article leaves its story for a story of its own; heaviest terms used to find candidate
-//! stories; factor for a story whose dated span lies more than the window from the
-//! article's day; factor when both name event days none of which meet; the margin by
-//! which another story must beat the article's own; guard 1: a report moves only when
-//! its anchor cosine with the new story is at least that with its own. Written up in
+//! A report moves only to a story it matches at the join threshold or better.
+//!
+//! Knobs, `NF_REFINE="rounds floor keys far conflict margin guard bigrams"` (default
+//! "6 0.15 12 0.6 0.5 0 0 0"): rounds (0 = the online result alone); the score under
+//! which an article leaves its story for a story of its own; heaviest terms used to find
+//! candidate stories; factor for a story whose dated span lies more than the window from
+//! the article's day; factor when both name event days none of which meet; the margin
+//! by which another story must beat the article's own; guard 1: a report moves only when
+//! its anchor cosine with the new story is at least that with its own; bigrams > 0: word
+//! pairs of that weight join the vectors (document frequencies then counted over the
+//! file). `NF_REFINE_LOG=1` prints each move on stderr. Written up in
 //! `scripts/experiments/README.md`. Not tuned for speed: 100k articles take minutes.
 
 use std::collections::HashMap;
@@ -102,6 +106,29 @@ fn score(u: &Unit, c: &Centroid, own: bool, config: &Config) -> (f32, Option<f32
     }
 }
 
+/// Pairs of neighbouring non-stop words, as word-class terms (anchor bit clear).
+fn bigrams(title: Option<&str>, text: &str, weight: f32) -> Vec<(u64, f32)> {
+    let mut out = Vec::new();
+    let mut folded = String::new();
+    for line in title.into_iter().chain(text.lines()) {
+        let mut prev: Option<u64> = None;
+        for token in features::Tokens::new(line) {
+            let hash = features::fold_and_hash(token.text, &mut folded) & !features::ANCHOR_BIT;
+            if features::is_stop(&folded) {
+                prev = None;
+                continue;
+            }
+            if let Some(p) = prev {
+                let pair = (p.rotate_left(17) ^ hash).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                    & !features::ANCHOR_BIT;
+                out.push((pair, weight));
+            }
+            prev = Some(hash);
+        }
+    }
+    out
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
@@ -121,6 +148,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut story = Vec::new();
     let mut copy_of: Vec<Option<usize>> = Vec::new();
     let mut terms = Vec::new();
+    let mut batch_df: HashMap<u64, u32> = HashMap::new();
+    let bigram_weight = k.get(7).copied().unwrap_or(0.0);
     let mut days: Vec<Option<i32>> = Vec::new();
     let mut event_days: Vec<Vec<i32>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -155,14 +184,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(chrono::Datelike::num_days_from_ce)
                 .collect(),
         );
-        terms.push(f.terms);
+        let mut t = f.terms;
+        if bigram_weight > 0.0 {
+            t.extend(bigrams(doc.title.as_deref(), &doc.text, bigram_weight));
+            t.sort_by_key(|(term, _)| *term);
+            let mut merged: Vec<(u64, f32)> = Vec::with_capacity(t.len());
+            for (term, w) in t {
+                match merged.last_mut() {
+                    Some((last, acc)) if *last == term => *acc += w,
+                    _ => merged.push((term, w)),
+                }
+            }
+            t = merged;
+        }
+        for (term, _) in &t {
+            *batch_df.entry(*term).or_default() += 1;
+        }
+        terms.push(t);
     }
     let docs = (state.docs()? as f32).max(config.min_docs_for_idf);
     let units: Vec<Unit> = terms
         .iter()
         .map(|t| {
             let w = Weighted::new(t, |term| {
-                let df = state.df(term).unwrap_or(0) as f32;
+                let df = if bigram_weight > 0.0 {
+                    batch_df.get(&term).copied().unwrap_or(0) as f32
+                } else {
+                    state.df(term).unwrap_or(0) as f32
+                };
                 ((docs + 1.0) / (df + 1.0)).ln()
             });
             Unit {
@@ -177,8 +226,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
         .collect();
-    let far = k.get(3).copied().unwrap_or(1.0);
-    let conf = k.get(4).copied().unwrap_or(1.0);
+    let far = k.get(3).copied().unwrap_or(0.6);
+    let conf = k.get(4).copied().unwrap_or(0.5);
     let margin = k.get(5).copied().unwrap_or(0.0);
     let guard = k.get(6).copied().unwrap_or(0.0) != 0.0;
     let nkeys = k.get(2).copied().unwrap_or(12.0) as usize;
@@ -278,10 +327,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             let stays = best.1 != label[i]
-                && own > floor
                 && (best.0 < config.threshold
-                    || best.0 < own + margin
+                    || own > floor && best.0 < own + margin
                     || guard && matches!((best_anchor, own_anchor), (Some(b), Some(o)) if b < o));
+            if std::env::var_os("NF_REFINE_LOG").is_some()
+                && !stays
+                && best.1 != label[i]
+                && best.0 > floor
+            {
+                eprintln!(
+                    "{}\t{}\t{}\t{:.3}\t{:?}\t{:.3}\t{:?}\t{}\t{}\t{:?}\t{:?}",
+                    ids[i],
+                    names[label[i]],
+                    names[best.1],
+                    own,
+                    own_anchor,
+                    best.0,
+                    best_anchor,
+                    cents[label[i]].members,
+                    cents[best.1].members,
+                    days[i],
+                    event_days[i]
+                );
+            }
             next[i] = if stays {
                 label[i]
             } else if best.0 > floor {
