@@ -122,10 +122,11 @@ impl Store {
     }
 }
 
-/// The story's headline: the first stored title of a report that is not a copy.
-// TODO(cluster helper API): use `cluster::representative_title(&summary.titles)` when it lands.
+/// The story's headline: of its reports' titles (copies left out), the one that shares
+/// most words with the others, so a story is not named after whichever report came first.
 fn story_title(summary: &StorySummary) -> Option<String> {
-    summary.titles.first().cloned()
+    let titles: Vec<&str> = summary.titles.iter().map(String::as_str).collect();
+    crate::cluster::representative_title(&titles)
 }
 
 /// Newest first; each copy right after the report it copies. `outside` maps ids of
@@ -169,4 +170,36 @@ fn order_reports(records: &[StoredArticle], outside: &BTreeMap<String, String>) 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(titles: &[&str]) -> StorySummary {
+        StorySummary {
+            id: "s-1".into(),
+            first_seen: DateTime::UNIX_EPOCH,
+            last_seen: DateTime::UNIX_EPOCH,
+            reports: Vec::new(),
+            titles: titles.iter().map(|t| t.to_string()).collect(),
+            outlets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn story_title_is_the_central_title_not_the_first() {
+        // The first report's headline is unlike the others'.
+        let titles = [
+            "Irak : nouvelle alerte sur la base",
+            "Attaque de drones contre la base aérienne d'Aïn al-Asad",
+            "Deux drones abattus près de la base d'Aïn al-Asad",
+            "Aïn al-Asad : attaque de drones contre la base aérienne",
+        ];
+        assert_eq!(
+            story_title(&summary(&titles)).as_deref(),
+            Some("Attaque de drones contre la base aérienne d'Aïn al-Asad")
+        );
+        assert_eq!(story_title(&summary(&[])), None);
+    }
 }
