@@ -32,9 +32,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         articles.push(Article {
             title: v["title"].as_str().map(str::to_string),
             text: v["text"].as_str().unwrap_or_default().to_string(),
-            date: v["date"].as_str().and_then(|s| {
-                chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-            }),
+            date: v["date"]
+                .as_str()
+                .and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()),
         });
     }
     let tokens: usize = articles

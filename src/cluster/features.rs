@@ -158,24 +158,54 @@ pub fn fold_and_hash(word: &str, out: &mut String) -> u64 {
 fn fold_ascii(word: &str, out: &mut String) -> u64 {
     out.clear();
     out.reserve(word.len());
-    let (mut hash, mut before_last) = (FNV_OFFSET, FNV_OFFSET);
-    let mut last = 0u8;
+    let mut fold = AsciiFold::default();
     for &b in word.as_bytes() {
-        let l = ASCII_FOLD[usize::from(b & 0x7f)];
+        fold.push(ASCII_FOLD[usize::from(b & 0x7f)], out);
+    }
+    fold.finish(out)
+}
+
+/// [`fold_word`] and [`word_hash`] of an ASCII word, fed one folded byte at a time.
+struct AsciiFold {
+    hash: u64,
+    /// The hash before the last byte written (a dropped plural `s` restores it).
+    before_last: u64,
+    /// The last letter or digit read.
+    last: u8,
+}
+
+impl Default for AsciiFold {
+    fn default() -> Self {
+        AsciiFold {
+            hash: FNV_OFFSET,
+            before_last: FNV_OFFSET,
+            last: 0,
+        }
+    }
+}
+
+impl AsciiFold {
+    /// Adds a byte folded by [`ASCII_FOLD`] (0: dropped) to `out`.
+    fn push(&mut self, l: u8, out: &mut String) {
         // Digits sort below letters: they are never collapsed.
-        if l != 0 && (l != last || l <= b'9') {
+        if l != 0 && (l != self.last || l <= b'9') {
             out.push(char::from(l));
-            before_last = hash;
-            hash = (hash ^ u64::from(l)).wrapping_mul(FNV_PRIME);
+            self.before_last = self.hash;
+            self.hash = (self.hash ^ u64::from(l)).wrapping_mul(FNV_PRIME);
         }
         if l != 0 {
-            last = l;
+            self.last = l;
         }
     }
-    if drop_plural(out) {
-        hash = before_last;
+
+    /// Drops a plural `s` from `out`; the hash of what is left.
+    fn finish(self, out: &mut String) -> u64 {
+        if drop_plural(out) {
+            self.before_last
+        } else {
+            self.hash
+        }
     }
-    hash
 }
 
 /// An ASCII byte folded: letters lowercased, digits kept, anything else 0 (dropped).
@@ -297,19 +327,18 @@ pub fn features(
             1.0
         };
         let body = index >= body_from;
-        for token in Tokens::new(line) {
+        for_each_word(line, &mut folded, |token, folded, hash| {
             if budget == 0 {
-                break;
+                return false;
             }
             budget -= 1;
-            let hash = fold_and_hash(token.text, &mut folded);
             let term = hash & !ANCHOR_BIT;
-            scanner.push_term(&folded, term);
+            scanner.push_term(folded, term);
             if body {
                 sketcher.push(hash);
             }
-            if is_stop_term(&folded, term) {
-                continue;
+            if is_stop_term(folded, term) {
+                return true;
             }
             let anchor = token.numeric || (token.capital && !token.sentence_start);
             let kind = if token.numeric {
@@ -323,7 +352,8 @@ pub fn features(
             if anchor {
                 acc.push((anchor_id(term), weights.anchor * lead));
             }
-        }
+            true
+        });
         scanner.line_break();
     }
     let mentions = scanner.finish(published);
@@ -346,15 +376,37 @@ pub fn body_sketch(title: Option<&str>, text: &str, weights: &FeatureWeights) ->
     let mut folded = String::with_capacity(32);
     let mut sketcher = Sketcher::default();
     for line in text.lines() {
-        for token in Tokens::new(line) {
+        for_each_word(line, &mut folded, |_, _, hash| {
             if budget == 0 {
-                break;
+                return false;
             }
             budget -= 1;
-            sketcher.push(fold_and_hash(token.text, &mut folded));
-        }
+            sketcher.push(hash);
+            true
+        });
     }
     sketcher.finish()
+}
+
+/// Calls `each` with every word of `line` as [`Tokens`] splits it, with its folded text
+/// and hash ([`fold_and_hash`]), until `each` returns false. ASCII lines are read in one
+/// pass ([`AsciiWords`]).
+fn for_each_word(line: &str, folded: &mut String, mut each: impl FnMut(&Token, &str, u64) -> bool) {
+    if line.is_ascii() {
+        let mut words = AsciiWords::new(line);
+        while let Some((token, hash)) = words.next(folded) {
+            if !each(&token, folded, hash) {
+                return;
+            }
+        }
+    } else {
+        for token in Tokens::new(line) {
+            let hash = fold_and_hash(token.text, folded);
+            if !each(&token, folded, hash) {
+                return;
+            }
+        }
+    }
 }
 
 /// Sums the weights of equal terms (in reading order), then damps them (1 + ln sum),
@@ -518,6 +570,77 @@ impl<'a> Iterator for Tokens<'a> {
         self.sentence_start = false;
         self.pos = end;
         Some(token)
+    }
+}
+
+/// The words of an ASCII line as [`Tokens`] splits them, each folded into a buffer and
+/// hashed ([`fold_and_hash`]) while its bytes are read: the hot path reads a byte once,
+/// not once to split and once to fold (most lines are ASCII).
+struct AsciiWords<'a> {
+    line: &'a str,
+    pos: usize,
+    sentence_start: bool,
+}
+
+impl<'a> AsciiWords<'a> {
+    /// The words of `line`, which must be ASCII (other lines go through [`Tokens`]).
+    fn new(line: &'a str) -> Self {
+        debug_assert!(line.is_ascii());
+        AsciiWords {
+            line,
+            pos: 0,
+            sentence_start: true,
+        }
+    }
+
+    /// The next word and its hash; its folded text is left in `folded`.
+    fn next(&mut self, folded: &mut String) -> Option<(Token<'a>, u64)> {
+        let bytes = self.line.as_bytes();
+        let mut start = self.pos;
+        while ASCII_FOLD[usize::from(*bytes.get(start)?)] == 0 {
+            if matches!(bytes[start], b'.' | b'!' | b'?' | b':' | b'"' | b'(') {
+                self.sentence_start = true;
+            }
+            start += 1;
+        }
+        folded.clear();
+        let mut fold = AsciiFold::default();
+        let mut end = start;
+        while let Some(l) = bytes.get(end).map(|b| ASCII_FOLD[usize::from(*b)]) {
+            if l == 0 {
+                break;
+            }
+            fold.push(l, folded);
+            end += 1;
+        }
+        let first = bytes[start];
+        let numeric = first.is_ascii_digit();
+        if numeric && end - start <= 3 && bytes[start..end].iter().all(u8::is_ascii_digit) {
+            // Digit groups, as in `Tokens` (a no-break space is not ASCII).
+            while matches!(bytes.get(end), Some(b'.' | b',' | b' ')) {
+                let group = end + 1;
+                let digits = match bytes.get(group..group + 3) {
+                    Some(d) if d.iter().all(u8::is_ascii_digit) => d,
+                    _ => break,
+                };
+                if bytes.get(group + 3).is_some_and(u8::is_ascii_alphanumeric) {
+                    break;
+                }
+                for d in digits {
+                    fold.push(*d, folded);
+                }
+                end = group + 3;
+            }
+        }
+        let token = Token {
+            text: &self.line[start..end],
+            capital: first.is_ascii_uppercase(),
+            sentence_start: self.sentence_start,
+            numeric,
+        };
+        self.sentence_start = false;
+        self.pos = end;
+        Some((token, fold.finish(folded)))
     }
 }
 
@@ -1059,6 +1182,23 @@ mod tests {
                 proptest::prop_assert_eq!(hash, word_hash(&folded));
             }
             proptest::prop_assert_eq!(fold(&line), reference_fold(&line));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_lines_read_in_one_pass_as_tokens_and_folding_read_them(
+            line in "([a-zA-Z0-9]{1,9}|[0-9]{1,3}[., ][0-9]{3,4}|[ .,!?:\"('-]){0,40}"
+        ) {
+            let mut folded = String::new();
+            let mut words = AsciiWords::new(&line);
+            let mut expected = String::new();
+            for token in Tokens::new(&line) {
+                let hash = fold_and_hash(token.text, &mut expected);
+                proptest::prop_assert_eq!(words.next(&mut folded), Some((token, hash)));
+                proptest::prop_assert_eq!(&folded, &expected);
+            }
+            proptest::prop_assert_eq!(words.next(&mut folded), None);
         }
     }
 
