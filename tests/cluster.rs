@@ -66,15 +66,25 @@ fn ecb_docs() -> Vec<Doc> {
         .collect()
 }
 
-/// Story id per article id, in memory.
+/// Article id, final story id (after the refinement rounds) and original, in memory.
 fn run_memory(docs: &[Doc]) -> Vec<(String, String, Option<String>)> {
     let config = Config::default();
     let mut state = MemoryState::new();
-    docs.iter()
+    let placed: Vec<(String, Option<String>)> = docs
+        .iter()
         .map(|d| {
             let a = cluster::assign_in_memory(&mut state, d, &config)
                 .expect("memory state cannot fail");
-            (d.id.clone(), a.story, a.copy_of)
+            (d.id.clone(), a.copy_of)
+        })
+        .collect();
+    let refined = cluster::refine::refine(&state, &config).expect("memory state cannot fail");
+    placed
+        .into_iter()
+        .enumerate()
+        .map(|(n, (id, copy_of))| {
+            let story = refined.story_id(n).expect("every article has a story");
+            (id, story.to_string(), copy_of)
         })
         .collect()
 }
@@ -224,13 +234,23 @@ fn sled_state_gives_the_same_stories_as_memory() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = sled::open(dir.path().join("store")).expect("sled");
     let config = Config::default();
-    let mut from_sled = Vec::new();
+    let mut placed = Vec::new();
     for d in &docs {
         let state = SledClusterState::new(&db).expect("cluster trees");
         let (a, changes) = cluster::assign(&state, d, &config).expect("sled read");
         cluster_state::apply_ops(&db, &cluster_state::ops(&changes)).expect("sled write");
-        from_sled.push((d.id.clone(), a.story, a.copy_of));
+        placed.push((d.id.clone(), a.copy_of));
     }
+    // The rounds read the sled state as they read the memory one.
+    let refined = {
+        let state = SledClusterState::new(&db).expect("cluster trees");
+        cluster::refine::refine(&state, &config).expect("sled read")
+    };
+    let from_sled: Vec<_> = placed
+        .into_iter()
+        .enumerate()
+        .map(|(n, (id, copy_of))| (id, refined.story_id(n).unwrap_or("?").to_string(), copy_of))
+        .collect();
     assert_eq!(from_sled, run_memory(&docs));
     // The store reopens with the same state: the next article lands the same way.
     drop(db);

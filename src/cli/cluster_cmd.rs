@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Exit;
-use crate::cluster::{self, Config, Doc, MemoryState};
+use crate::cluster::{self, Config, Doc, MemoryState, State};
 
 #[derive(Deserialize)]
 struct InputLine {
@@ -97,20 +97,26 @@ fn cluster_lines(
             }
         };
         match cluster::assign_in_memory(&mut state, &doc, &config) {
-            Ok(a) => {
-                let line = OutputLine {
-                    id: &doc.id,
-                    story: &a.story,
-                    copy_of: a.copy_of.as_deref(),
-                };
-                serde_json::to_writer(&mut *out, &line)?;
-                out.write_all(b"\n")?;
-            }
+            Ok(_) => {}
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));
                 failed = true;
             }
         }
+    }
+    // The stories are final once every article is placed; articles are numbered in
+    // the order they were placed, which is input order.
+    let refined = cluster::refine::refine(&state, &config).map_err(io::Error::other)?;
+    for number in 0..refined.story_of.len() {
+        let record = state.doc(number as u64).map_err(io::Error::other)?;
+        let Some(record) = record else { continue };
+        let line = OutputLine {
+            id: &record.id,
+            story: refined.story_id(number).unwrap_or_default(),
+            copy_of: record.copy_of.as_deref(),
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
     }
     Ok(failed)
 }
@@ -149,6 +155,13 @@ fn tuned_config() -> Config {
             "mix" => config.anchor_mix = f,
             "floor" => config.anchor_floor = f,
             "young" => config.young_boost = f,
+            "rterms" => config.refine_terms = f as usize,
+            "rounds" => config.refine_rounds = f as usize,
+            "rkeys" => config.refine_keys = f as usize,
+            "rcand" => config.refine_candidates = f as usize,
+            "rper" => config.refine_per_term = f as usize,
+            "rth" => config.refine_threshold = f,
+            "leave" => config.leave_floor = f,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

@@ -12,13 +12,14 @@ pub mod copies;
 pub mod dates;
 pub mod features;
 mod pick;
+pub mod refine;
 pub mod state;
 pub mod stories;
 
 use chrono::{DateTime, Datelike, Utc};
 
 pub use pick::representative_title;
-pub use state::{Changes, DocRecord, MemoryState, State, StateError};
+pub use state::{Changes, DocRecord, MemoryState, RefineTerms, State, StateError};
 pub use stories::StoryProfile;
 
 use features::FeatureWeights;
@@ -91,6 +92,21 @@ pub struct Config {
     pub anchor_floor: f32,
     /// Similarity to a story of `n` reports is raised by `1 + young_boost / n`.
     pub young_boost: f32,
+    /// Terms of each article kept for the refinement rounds (its heaviest).
+    pub refine_terms: usize,
+    /// Refinement rounds after the one pass (0: the one-pass stories are final).
+    pub refine_rounds: usize,
+    /// Heaviest terms of an article that find its candidate stories in the rounds.
+    pub refine_keys: usize,
+    /// Stories kept per such term in the rounds (those of its latest reports).
+    pub refine_per_term: usize,
+    /// Candidate stories scored in full per report in the rounds (its own besides).
+    pub refine_candidates: usize,
+    /// Minimum score to move to another story in the rounds.
+    pub refine_threshold: f32,
+    /// In the rounds, a report that matches its own story under this and no other at
+    /// the threshold leaves for a story of its own.
+    pub leave_floor: f32,
     /// Development only: print every candidate comparison as a JSON line on stderr
     /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
     pub explain: bool,
@@ -114,6 +130,13 @@ impl Default for Config {
             anchor_mix: 0.5,
             anchor_floor: 0.15,
             young_boost: 0.2,
+            refine_terms: 48,
+            refine_rounds: 6,
+            refine_keys: 12,
+            refine_per_term: 8,
+            refine_candidates: 3,
+            leave_floor: 0.15,
+            refine_threshold: 0.3,
             explain: false,
         }
     }

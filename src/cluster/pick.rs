@@ -17,7 +17,7 @@ use chrono::Datelike;
 
 use super::copies::Sketch;
 use super::features::Features;
-use super::state::{Changes, DocRecord, IdHasher, State, StateError};
+use super::state::{Changes, DocRecord, IdHasher, RefineTerms, State, StateError};
 use super::stories::{self, StoryProfile, Weighted};
 use super::{Assignment, Config, Doc};
 
@@ -110,6 +110,7 @@ pub fn copy_changes<S: State>(
             story: original.story,
             copy_of: Some(root),
             sketch: sketch.slots,
+            refine: RefineTerms::default(),
         },
         digest: if found.exact { None } else { digest },
         bands: Vec::new(),
@@ -262,6 +263,13 @@ pub fn story_changes<S: State>(
             story: story_number,
             copy_of: None,
             sketch: feats.sketch.slots,
+            refine: heaviest_terms(
+                &feats.terms,
+                &weighted,
+                config.refine_terms,
+                day,
+                event_days,
+            ),
         },
         digest,
         bands,
@@ -272,6 +280,34 @@ pub fn story_changes<S: State>(
         postings,
     };
     Ok((assignment, changes))
+}
+
+/// What the refinement rounds keep of an article: the `n` terms of `terms` (tf, sorted
+/// by term) that weigh most in `weighted` (the same terms, tf × idf), with their tf,
+/// sorted by term (ties go to the lower term), and its days.
+fn heaviest_terms(
+    terms: &[(u64, f32)],
+    weighted: &Weighted,
+    n: usize,
+    day: Option<i32>,
+    event_days: Vec<i32>,
+) -> RefineTerms {
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    let weight = |i: usize| weighted.terms.get(i).map_or(0.0, |t| t.1);
+    if terms.len() > n {
+        order.select_nth_unstable_by(n, |a, b| {
+            weight(*b)
+                .total_cmp(&weight(*a))
+                .then(terms[*a].0.cmp(&terms[*b].0))
+        });
+    }
+    order.truncate(n);
+    order.sort_unstable();
+    RefineTerms {
+        terms: order.into_iter().map(|i| terms[i]).collect(),
+        day,
+        event_days,
+    }
 }
 
 fn new_profile(doc: &Doc) -> StoryProfile {

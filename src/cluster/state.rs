@@ -31,7 +31,35 @@ pub struct DocRecord {
     pub copy_of: Option<String>,
     /// Its near-copy sketch.
     pub sketch: [u32; SLOTS],
+    /// What the refinement rounds read (`super::refine`): its heaviest terms and its
+    /// days. Empty for copies, and in records written before refinement existed (such
+    /// articles keep the story they were placed in).
+    #[serde(default, skip_serializing_if = "RefineTerms::is_empty")]
+    pub refine: RefineTerms,
 }
+
+/// An article's side of the refinement rounds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefineTerms {
+    /// `(term, term frequency)` of its heaviest terms by tf × idf when it was placed
+    /// (at most `Config::refine_terms`), sorted by term.
+    pub terms: Vec<(u64, f32)>,
+    /// Its day: publication date, else the first full date in its text (days since
+    /// 0001-01-01).
+    pub day: Option<i32>,
+    /// Days it says things happened.
+    pub event_days: Vec<i32>,
+}
+
+impl RefineTerms {
+    /// True when there is nothing to refine with.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.day.is_none() && self.event_days.is_empty()
+    }
+}
+
+// Term frequencies are finite, so records compare as equal values.
+impl Eq for RefineTerms {}
 
 /// Everything one article changes in the state.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,896 @@
+//! Refinement: after the one pass, rounds that move each report to the story it matches
+//! best as a whole.
+//!
+//! In: the clusterer's state once every article is placed ([`State`]): each article's
+//! record (its story, whether it copies another, its heaviest terms and its days) and the
+//! document frequencies of now. Out: [`Refinement`], the final story of every article.
+//!
+//! Why: the one pass compares an article with the stories as they stand when it arrives.
+//! An early report of an event can land in the story of another event of the same kind,
+//! before the reports that tell the two apart have come in, and stays there. The rounds
+//! look again with everything known, as K-means does from a good start: each round sums
+//! every story's reports into a centroid (their unit TF-IDF vectors, all terms and
+//! anchors apart, with the document frequencies of the final state), then every report
+//! that is not a copy is scored against the stories that hold one of its heaviest terms,
+//! its own story without itself, and goes to the best one. Every report reads the same
+//! centroids, so the order of reports within a round does not matter.
+//!
+//! Scores are the one pass's: the anchor mix and veto, the far-window factor (a dated
+//! report more than the window from a story's dated span) and the day-conflict factor.
+//! A report moves only to a story it matches at the join threshold; a report that
+//! matches neither that nor its own story above `leave_floor` leaves for a story of its
+//! own (named `s-` + its id). Copies follow their original. The rounds stop when nothing
+//! moves, or after `Config::refine_rounds`.
+//!
+//! A pure function of the state: `newsfold cluster` runs it on its memory state after the
+//! last line, `ingest` on the sled state after the run's last article, and both give the
+//! same stories. Articles stored without refinement terms (before it existed) keep their
+//! story and take no part.
+//!
+//! Cost: a round ranks each report's candidates by the weight of the key terms they hold
+//! and scores its own story and the best `refine_candidates` in full, each a merge of
+//! two term-sorted vectors. After the first round a report is looked at again only when
+//! one of its key terms' candidate lists changed, or one of the stories it was compared
+//! with gained or lost a report: otherwise it would choose as it did.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::ops::Range;
+
+use super::features::{is_anchor, word_hash};
+use super::state::{IdHasher, RefineTerms, State, StateError};
+use super::stories::{key_terms, Weighted, EVENT_DAY_SLACK};
+use super::Config;
+
+/// The final stories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refinement {
+    /// Each article's story, by article number: an index into `story_ids`.
+    pub story_of: Vec<u32>,
+    /// Story ids: the one-pass story's id when the story keeps reports, `s-` + the id of
+    /// the report that left for it otherwise. Ids of stories left empty are unused.
+    pub story_ids: Vec<String>,
+}
+
+impl Refinement {
+    /// The story id of article `number`.
+    pub fn story_id(&self, number: usize) -> Option<&str> {
+        let label = *self.story_of.get(number)?;
+        self.story_ids.get(label as usize).map(String::as_str)
+    }
+}
+
+/// Runs the rounds over `state` and returns every article's final story.
+pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateError> {
+    let mut reports = Reports::read(state, config)?;
+    let stories = usize::try_from(state.stories()?).unwrap_or(usize::MAX);
+    let mut new_ids: Vec<String> = Vec::new();
+    let mut rounds = Rounds::new(&reports, stories, config.refine_per_term);
+    // The stories each report was last compared with (its own and the candidates).
+    let stride = config.refine_candidates + 1;
+    let mut compared = vec![u32::MAX; reports.list.len() * stride];
+    let mut changed: Option<Changed> = None;
+    let mut scratch = Vec::new();
+    for _ in 0..config.refine_rounds {
+        // Every report of the round reads the centroids as the round began.
+        let mut moves: Vec<(u32, u32)> = Vec::new();
+        for i in 0..reports.list.len() {
+            let report = &reports.list[i];
+            let last = &mut compared[i * stride..(i + 1) * stride];
+            if !report.movable
+                || changed
+                    .as_ref()
+                    .is_some_and(|c| c.unchanged(&reports, i, last))
+            {
+                continue;
+            }
+            let i = i as u32;
+            match choose(
+                &reports,
+                i,
+                &rounds,
+                changed.as_ref(),
+                config,
+                &mut scratch,
+                last,
+            ) {
+                Choice::Stay => {}
+                Choice::Move(label) if label == report.label => {}
+                Choice::Move(label) => moves.push((i, label)),
+                Choice::Leave => {
+                    let label = (stories + new_ids.len()) as u32;
+                    let id = state
+                        .doc(u64::from(i))?
+                        .map(|d| d.id.clone())
+                        .unwrap_or_default();
+                    new_ids.push(format!("s-{id}"));
+                    moves.push((i, label));
+                }
+            }
+        }
+        if moves.is_empty() {
+            break;
+        }
+        changed = Some(rounds.apply(&mut reports, &moves, stories + new_ids.len()));
+    }
+    // Copies follow their original.
+    for i in 0..reports.list.len() {
+        if let Some(original) = reports.list[i].original {
+            reports.list[i].label = reports.list[original as usize].label;
+        }
+    }
+    let mut used = vec![false; stories + new_ids.len()];
+    for report in &reports.list {
+        used[report.label as usize] = true;
+    }
+    let mut story_ids = Vec::with_capacity(used.len());
+    for (label, used) in used.iter().enumerate().take(stories) {
+        story_ids.push(match used {
+            true => state
+                .story(label as u64)?
+                .map(|s| s.id.clone())
+                .ok_or_else(|| StateError(format!("story {label} is missing")))?,
+            false => String::new(),
+        });
+    }
+    story_ids.extend(new_ids);
+    Ok(Refinement {
+        story_of: reports.list.iter().map(|r| r.label).collect(),
+        story_ids,
+    })
+}
+
+/// One article in the rounds.
+struct Report {
+    /// Its story now.
+    label: u32,
+    /// The article it copies (copies follow it and take no part).
+    original: Option<u32>,
+    /// It takes part: not a copy, and it has terms.
+    movable: bool,
+    /// Where its unit weights start in `Reports::weight` (parallel to its record's terms).
+    weights: usize,
+    /// Unit weight over anchors alone = unit weight over every term × this (0: no anchors).
+    anchor_scale: f32,
+    /// Its key terms (for candidates) in `Reports::keys`.
+    keys: Range<usize>,
+}
+
+/// Every article: what the rounds read of its record, and its weights with the
+/// document frequencies of now.
+struct Reports<'s> {
+    refine: Vec<Cow<'s, RefineTerms>>,
+    list: Vec<Report>,
+    /// Unit weights over every term.
+    weight: Vec<f32>,
+    /// Key terms (numbered in order of first use), and their unit weights.
+    keys: Vec<u32>,
+    key_weight: Vec<f32>,
+    /// How many distinct key terms.
+    key_count: usize,
+}
+
+impl<'s> Reports<'s> {
+    /// Reads every article record and weighs its terms with the idf of now.
+    fn read<S: State>(state: &'s S, config: &Config) -> Result<Reports<'s>, StateError> {
+        let docs = state.docs()?;
+        let docs_for_idf = (docs as f32).max(config.min_docs_for_idf);
+        let mut key_numbers: HashMap<u64, u32, BuildHasherDefault<IdHasher>> = HashMap::default();
+        // Originals by a hash of their id; copies with the id of their original.
+        let mut originals: Vec<(u64, u32)> = Vec::new();
+        let mut copies: Vec<(u32, String)> = Vec::new();
+        let mut reports = Reports {
+            refine: Vec::with_capacity(docs as usize),
+            list: Vec::with_capacity(docs as usize),
+            weight: Vec::new(),
+            keys: Vec::new(),
+            key_weight: Vec::new(),
+            key_count: 0,
+        };
+        let mut idf = Vec::new();
+        for number in 0..docs {
+            let record = state
+                .doc(number)?
+                .ok_or_else(|| StateError(format!("article record {number} is missing")))?;
+            let label = u32::try_from(record.story)
+                .map_err(|_| StateError(format!("story number {} is too large", record.story)))?;
+            match &record.copy_of {
+                Some(id) => copies.push((number as u32, id.clone())),
+                None => originals.push((word_hash(&record.id), number as u32)),
+            }
+            let refine = match record {
+                Cow::Borrowed(r) => Cow::Borrowed(&r.refine),
+                Cow::Owned(r) => Cow::Owned(r.refine),
+            };
+            idf.clear();
+            for (term, _) in &refine.terms {
+                let df = state.df(*term)? as f32;
+                idf.push(((docs_for_idf + 1.0) / (df + 1.0)).ln());
+            }
+            let weighted = Weighted::with_idf(&refine.terms, std::mem::take(&mut idf));
+            let movable =
+                copies.last().is_none_or(|(n, _)| *n != number as u32) && weighted.norm > 0.0;
+            let weights = reports.weight.len();
+            let keys_start = reports.keys.len();
+            if movable {
+                let norm = weighted.norm;
+                reports
+                    .weight
+                    .extend(weighted.terms.iter().map(|(_, w)| w / norm));
+                for (term, w) in key_terms(&weighted, config.refine_keys) {
+                    let next = key_numbers.len() as u32;
+                    reports.keys.push(*key_numbers.entry(term).or_insert(next));
+                    reports.key_weight.push(w / norm);
+                }
+            }
+            idf = weighted.idf;
+            reports.list.push(Report {
+                label,
+                original: None,
+                movable,
+                weights,
+                anchor_scale: if weighted.anchor_norm > 0.0 {
+                    weighted.norm / weighted.anchor_norm
+                } else {
+                    0.0
+                },
+                keys: keys_start..reports.keys.len(),
+            });
+            reports.refine.push(refine);
+        }
+        reports.key_count = key_numbers.len();
+        originals.sort_unstable();
+        for (copy, id) in copies {
+            let hash = word_hash(&id);
+            let from = originals.partition_point(|(h, _)| *h < hash);
+            let mut found = None;
+            for (_, number) in originals[from..].iter().take_while(|(h, _)| *h == hash) {
+                if state.doc(u64::from(*number))?.is_some_and(|d| d.id == id) {
+                    found = Some(*number);
+                    break;
+                }
+            }
+            let original = found.ok_or_else(|| {
+                StateError(format!("article record {copy} copies unknown article {id}"))
+            })?;
+            reports.list[copy as usize].original = Some(original);
+        }
+        Ok(reports)
+    }
+
+    /// The terms of report `i` and their unit weights over every term.
+    fn vector(&self, i: u32) -> (&[(u64, f32)], &[f32]) {
+        let terms = &self.refine[i as usize].terms;
+        let start = self.list[i as usize].weights;
+        let weights = self.weight.get(start..start + terms.len()).unwrap_or(&[]);
+        (terms, weights)
+    }
+}
+
+/// The sum of a story's reports.
+#[derive(Clone, Default)]
+struct Centroid {
+    members: Vec<u32>,
+    /// Where its summed terms are in `Rounds::sums`, when it has two members or more.
+    sums: Range<usize>,
+    /// Squared norms of the sums (every term, anchors).
+    norm2: [f32; 2],
+    has_anchors: bool,
+    /// Its dated span.
+    span: Option<(i32, i32)>,
+    /// Its members' event days, sorted, without repeats.
+    days: Vec<i32>,
+}
+
+/// A term of a centroid: its summed unit weights over every term and over anchors.
+#[derive(Clone, Copy)]
+struct Sum {
+    term: u64,
+    all: f32,
+    anchor: f32,
+}
+
+/// The state of the rounds: centroids, and the candidate stories of every key term.
+struct Rounds {
+    centroids: Vec<Centroid>,
+    sums: Vec<Sum>,
+    /// Reports holding each key term, in article order (offsets into `holders`).
+    holder_start: Vec<usize>,
+    holders: Vec<u32>,
+    /// Each key term's candidate stories.
+    lists: Vec<Vec<u32>>,
+    per_term: usize,
+}
+
+impl Rounds {
+    fn new(reports: &Reports, stories: usize, per_term: usize) -> Rounds {
+        let mut rounds = Rounds {
+            centroids: vec![Centroid::default(); stories],
+            sums: Vec::new(),
+            holder_start: vec![0; reports.key_count + 1],
+            holders: vec![0; reports.keys.len()],
+            lists: vec![Vec::new(); reports.key_count],
+            per_term,
+        };
+        for &k in &reports.keys {
+            rounds.holder_start[k as usize + 1] += 1;
+        }
+        for k in 0..reports.key_count {
+            rounds.holder_start[k + 1] += rounds.holder_start[k];
+        }
+        let mut fill = rounds.holder_start.clone();
+        for (i, report) in reports.list.iter().enumerate() {
+            for &k in &reports.keys[report.keys.clone()] {
+                rounds.holders[fill[k as usize]] = i as u32;
+                fill[k as usize] += 1;
+            }
+            if report.movable {
+                if let Some(c) = rounds.centroids.get_mut(report.label as usize) {
+                    c.members.push(i as u32);
+                }
+            }
+        }
+        for label in 0..stories {
+            rounds.rebuild(reports, label);
+        }
+        for k in 0..reports.key_count {
+            rounds.relist(reports, k);
+        }
+        rounds
+    }
+
+    /// Sums the members of story `label` again.
+    fn rebuild(&mut self, reports: &Reports, label: usize) {
+        let Some(c) = self.centroids.get_mut(label) else {
+            return;
+        };
+        c.has_anchors = false;
+        c.span = None;
+        c.days.clear();
+        c.sums = 0..0;
+        c.norm2 = [0.0; 2];
+        for &i in &c.members {
+            let report = &reports.list[i as usize];
+            let record = &reports.refine[i as usize];
+            c.has_anchors |= report.anchor_scale > 0.0;
+            if let Some(d) = record.day {
+                c.span = Some(c.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+            }
+            c.days.extend_from_slice(&record.event_days);
+        }
+        c.days.sort_unstable();
+        c.days.dedup();
+        match c.members[..] {
+            [] => {}
+            [one] => {
+                let anchors = reports.list[one as usize].anchor_scale > 0.0;
+                c.norm2 = [1.0, if anchors { 1.0 } else { 0.0 }];
+            }
+            _ => {
+                let mut entries: Vec<Sum> = Vec::new();
+                for &i in &c.members {
+                    let scale = reports.list[i as usize].anchor_scale;
+                    let (terms, weights) = reports.vector(i);
+                    entries.extend(terms.iter().zip(weights).map(|((term, _), w)| Sum {
+                        term: *term,
+                        all: *w,
+                        anchor: if is_anchor(*term) { w * scale } else { 0.0 },
+                    }));
+                }
+                // Stable: each term's weights add up in article order.
+                entries.sort_by_key(|e| e.term);
+                let start = self.sums.len();
+                for e in entries {
+                    let len = self.sums.len();
+                    match self.sums.last_mut() {
+                        Some(last) if len > start && last.term == e.term => {
+                            last.all += e.all;
+                            last.anchor += e.anchor;
+                        }
+                        _ => self.sums.push(e),
+                    }
+                }
+                c.sums = start..self.sums.len();
+                for s in &self.sums[c.sums.clone()] {
+                    c.norm2[0] += s.all * s.all;
+                    c.norm2[1] += s.anchor * s.anchor;
+                }
+            }
+        }
+    }
+
+    /// The candidate stories of key term `k`: the stories of the latest reports holding
+    /// it, distinct, the `per_term` latest, oldest first. Returns whether the list changed.
+    fn relist(&mut self, reports: &Reports, k: usize) -> bool {
+        let holders = &self.holders[self.holder_start[k]..self.holder_start[k + 1]];
+        let mut list: Vec<u32> = Vec::with_capacity(self.per_term.min(holders.len()));
+        for i in holders.iter().rev() {
+            if list.len() == self.per_term {
+                break;
+            }
+            let label = reports.list[*i as usize].label;
+            if !list.contains(&label) {
+                list.push(label);
+            }
+        }
+        list.reverse();
+        let changed = list != self.lists[k];
+        self.lists[k] = list;
+        changed
+    }
+
+    /// Applies a round's moves: rebuilds the stories that gained or lost a report and
+    /// the candidate lists of the movers' key terms; returns what changed.
+    fn apply(&mut self, reports: &mut Reports, moves: &[(u32, u32)], labels: usize) -> Changed {
+        if self.centroids.len() < labels {
+            self.centroids.resize(labels, Centroid::default());
+        }
+        let mut stories = vec![false; labels];
+        let mut relisted = vec![false; reports.key_count];
+        for &(i, label) in moves {
+            let report = &mut reports.list[i as usize];
+            let old = report.label as usize;
+            report.label = label;
+            self.centroids[old].members.retain(|m| *m != i);
+            let members = &mut self.centroids[label as usize].members;
+            if let Err(at) = members.binary_search(&i) {
+                members.insert(at, i);
+            }
+            stories[old] = true;
+            stories[label as usize] = true;
+            for &k in &reports.keys[report.keys.clone()] {
+                relisted[k as usize] = true;
+            }
+        }
+        for label in (0..labels).filter(|l| stories[*l]) {
+            self.rebuild(reports, label);
+        }
+        for (k, relisted) in relisted.iter_mut().enumerate() {
+            if *relisted {
+                *relisted = self.relist(reports, k);
+            }
+        }
+        Changed { stories, relisted }
+    }
+
+    /// The summed terms of story `label`: its own member's when it has one.
+    fn sums<'a>(&'a self, reports: &'a Reports, label: u32) -> CentroidTerms<'a> {
+        let c = &self.centroids[label as usize];
+        match c.members[..] {
+            [one] => {
+                let (terms, weights) = reports.vector(one);
+                CentroidTerms::Single(terms, weights, reports.list[one as usize].anchor_scale)
+            }
+            _ => CentroidTerms::Summed(&self.sums[c.sums.clone()]),
+        }
+    }
+}
+
+/// What the moves of a round changed.
+struct Changed {
+    /// By story: it gained or lost a report.
+    stories: Vec<bool>,
+    /// By key term: its candidate list changed.
+    relisted: Vec<bool>,
+}
+
+impl Changed {
+    /// True when report `i` would choose as it did: none of its key terms' candidate
+    /// lists changed, nor any story it was compared with (`last`).
+    fn unchanged(&self, reports: &Reports, i: usize, last: &[u32]) -> bool {
+        let keys = &reports.keys[reports.list[i].keys.clone()];
+        !keys.iter().any(|k| self.relisted[*k as usize])
+            && !last
+                .iter()
+                .any(|l| *l != u32::MAX && self.stories[*l as usize])
+    }
+}
+
+enum CentroidTerms<'a> {
+    Single(&'a [(u64, f32)], &'a [f32], f32),
+    Summed(&'a [Sum]),
+}
+
+enum Choice {
+    Stay,
+    Move(u32),
+    Leave,
+}
+
+/// Where report `i` goes this round.
+/// `last` holds the stories the report was compared with in the last round it was
+/// scored. After the first round, `changed` holds the stories the last round's moves
+/// changed: a report with the same candidates as last time, none of them changed, stays
+/// where it is without being scored again (it would choose as it did).
+fn choose(
+    reports: &Reports,
+    i: u32,
+    rounds: &Rounds,
+    changed: Option<&Changed>,
+    config: &Config,
+    scratch: &mut Vec<(u32, f32)>,
+    last: &mut [u32],
+) -> Choice {
+    let report = &reports.list[i as usize];
+    // Candidates ranked by the weight of the key terms they hold; the first few are
+    // scored in full, and the report's own story always.
+    scratch.clear();
+    let keys = report.keys.clone();
+    for (k, weight) in reports.keys[keys.clone()]
+        .iter()
+        .zip(&reports.key_weight[keys])
+    {
+        scratch.extend(
+            rounds.lists[*k as usize]
+                .iter()
+                .map(|label| (*label, *weight)),
+        );
+    }
+    scratch.sort_unstable_by_key(|(label, _)| *label);
+    let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(scratch.len());
+    for &(label, weight) in scratch.iter() {
+        match ranked.last_mut() {
+            Some((last, sum)) if *last == label => *sum += weight,
+            _ => ranked.push((label, weight)),
+        }
+    }
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let n = config.refine_candidates;
+    if ranked.len() > n {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    let mut labels: Vec<u32> = ranked.iter().map(|(label, _)| *label).collect();
+    labels.push(report.label);
+    labels.sort_unstable();
+    labels.dedup();
+    // The same candidates as last round, none of them changed: the same choice.
+    let same = labels.len() <= last.len()
+        && labels.iter().zip(last.iter()).all(|(a, b)| a == b)
+        && last[labels.len()..].iter().all(|l| *l == u32::MAX);
+    last.fill(u32::MAX);
+    let n = labels.len().min(last.len());
+    last[..n].copy_from_slice(&labels[..n]);
+    if let Some(changed) = changed {
+        if same && !labels.iter().any(|l| changed.stories[*l as usize]) {
+            return Choice::Stay;
+        }
+    }
+    let mut best: Option<(f32, u32)> = None;
+    let mut own = f32::MIN;
+    for &label in &labels {
+        let members = rounds.centroids[label as usize].members.len();
+        let is_own = label == report.label;
+        if members == 0 || (is_own && members == 1) {
+            continue;
+        }
+        let v = score(reports, i, rounds, label, config);
+        if is_own {
+            own = v;
+        }
+        if best.is_none_or(|(b, _)| v > b) {
+            best = Some((v, label));
+        }
+    }
+    let Some((best, label)) = best else {
+        return Choice::Stay;
+    };
+    let floor = config.leave_floor;
+    if label != report.label && (best < config.refine_threshold || own > floor && best < own) {
+        Choice::Stay
+    } else if best > floor {
+        Choice::Move(label)
+    } else if rounds.centroids[report.label as usize].members.len() == 1 {
+        Choice::Stay
+    } else {
+        Choice::Leave
+    }
+}
+
+/// How well report `i` matches story `label` (its own story without itself).
+fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config) -> f32 {
+    let report = &reports.list[i as usize];
+    let record = &reports.refine[i as usize];
+    let c = &rounds.centroids[label as usize];
+    let own = label == report.label;
+    let (terms, weights) = reports.vector(i);
+    let (mut dot_all, mut dot_anchor) = (0.0f32, 0.0f32);
+    let mut add = |term: u64, w: f32, all: f32, anchor: f32| {
+        dot_all += w * all;
+        if is_anchor(term) {
+            dot_anchor += w * report.anchor_scale * anchor;
+        }
+    };
+    match rounds.sums(reports, label) {
+        CentroidTerms::Single(other, other_weights, scale) => {
+            // Both sorted by term: one merge.
+            let (mut a, mut b) = (0, 0);
+            while a < terms.len() && b < other.len() {
+                match terms[a].0.cmp(&other[b].0) {
+                    std::cmp::Ordering::Less => a += 1,
+                    std::cmp::Ordering::Greater => b += 1,
+                    std::cmp::Ordering::Equal => {
+                        let w = other_weights[b];
+                        add(terms[a].0, weights[a], w, w * scale);
+                        a += 1;
+                        b += 1;
+                    }
+                }
+            }
+        }
+        CentroidTerms::Summed(sums) => {
+            // One merge as well: the sums are read in order, which the memory prefetches,
+            // where binary searches missed the cache at nearly every step.
+            let (mut a, mut b) = (0, 0);
+            while a < terms.len() && b < sums.len() {
+                let s = sums[b];
+                match terms[a].0.cmp(&s.term) {
+                    std::cmp::Ordering::Less => a += 1,
+                    std::cmp::Ordering::Greater => b += 1,
+                    std::cmp::Ordering::Equal => {
+                        add(s.term, weights[a], s.all, s.anchor);
+                        a += 1;
+                        b += 1;
+                    }
+                }
+            }
+        }
+    }
+    // Own story: the report's unit vector taken out of the sum.
+    let cosine = |dot: f32, norm2: f32| {
+        let (dot, norm2) = if own {
+            (dot - 1.0, norm2 - 2.0 * dot + 1.0)
+        } else {
+            (dot, norm2)
+        };
+        if norm2 > 1e-6 && dot > 0.0 {
+            dot / norm2.sqrt()
+        } else {
+            0.0
+        }
+    };
+    let all = cosine(dot_all, c.norm2[0]);
+    let story_has_anchors = c.has_anchors && !(own && c.members.len() <= 1);
+    let mut v = if report.anchor_scale > 0.0 && story_has_anchors {
+        let a = cosine(dot_anchor, c.norm2[1]);
+        if a < config.anchor_floor {
+            0.0
+        } else {
+            (1.0 - config.anchor_mix) * all + config.anchor_mix * a
+        }
+    } else {
+        all
+    };
+    let days = &record.event_days;
+    let conflict = !days.is_empty()
+        && !c.days.is_empty()
+        && !days
+            .iter()
+            .any(|d| c.days.iter().any(|e| (e - d).abs() <= EVENT_DAY_SLACK));
+    if conflict {
+        v *= config.day_conflict_factor;
+    }
+    if let (Some(d), Some((first, last))) = (record.day, c.span) {
+        if (first - d).max(d - last) > config.window_days {
+            v *= config.far_factor;
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::state::{Changes, DocRecord, MemoryState};
+    use crate::cluster::StoryProfile;
+
+    /// One article as the test states hold it.
+    struct Placed<'a> {
+        id: &'a str,
+        story: u64,
+        copy_of: Option<&'a str>,
+        terms: &'a [u64],
+        day: Option<i32>,
+        event_days: &'a [i32],
+    }
+
+    fn placed<'a>(id: &'a str, story: u64, terms: &'a [u64]) -> Placed<'a> {
+        Placed {
+            id,
+            story,
+            copy_of: None,
+            terms,
+            day: None,
+            event_days: &[],
+        }
+    }
+
+    /// A memory state holding `articles` in their stories, as the one pass left them.
+    fn state_of(articles: &[Placed]) -> MemoryState {
+        let mut state = MemoryState::new();
+        let mut stories: Vec<StoryProfile> = Vec::new();
+        for (number, a) in articles.iter().enumerate() {
+            let new_story = a.story as usize == stories.len();
+            if new_story {
+                stories.push(StoryProfile {
+                    id: format!("s-{}", a.id),
+                    reports: 0,
+                    first_day: None,
+                    last_day: None,
+                    terms: Vec::new(),
+                    event_days: Vec::new(),
+                    norms: [0.0; 2],
+                });
+            }
+            let story = &mut stories[a.story as usize];
+            story.reports += 1;
+            let refine = match a.copy_of {
+                Some(_) => RefineTerms::default(),
+                None => RefineTerms {
+                    terms: a.terms.iter().map(|t| (*t, 1.0)).collect(),
+                    day: a.day,
+                    event_days: a.event_days.to_vec(),
+                },
+            };
+            state.apply(Changes {
+                doc_number: number as u64,
+                doc: DocRecord {
+                    id: a.id.to_string(),
+                    story: a.story,
+                    copy_of: a.copy_of.map(str::to_string),
+                    sketch: Default::default(),
+                    refine,
+                },
+                digest: None,
+                bands: Vec::new(),
+                df_terms: if a.copy_of.is_some() {
+                    Vec::new()
+                } else {
+                    a.terms.to_vec()
+                },
+                story_number: a.story,
+                story: story.clone(),
+                new_story,
+                postings: Vec::new(),
+            });
+        }
+        state
+    }
+
+    fn stories_of(state: &MemoryState) -> Vec<String> {
+        let refined = refine(state, &Config::default()).expect("memory state");
+        (0..refined.story_of.len())
+            .map(|n| refined.story_id(n).unwrap_or("?").to_string())
+            .collect()
+    }
+
+    // Two events of one kind: they share the words of the kind (1-4), each has its own
+    // names and figures (10-15 for A, 20-25 for B).
+    const A: &[u64] = &[1, 2, 3, 4, 10, 11, 12, 13, 14, 15];
+    const A2: &[u64] = &[1, 2, 3, 10, 11, 12, 13, 14, 16];
+    const A3: &[u64] = &[2, 3, 4, 10, 11, 12, 14, 15, 17];
+    const B: &[u64] = &[1, 2, 3, 4, 20, 21, 22, 23, 24, 25];
+    const B2: &[u64] = &[1, 2, 4, 20, 21, 22, 23, 24, 26];
+    const B3: &[u64] = &[1, 3, 4, 20, 21, 22, 24, 25, 27];
+
+    #[test]
+    fn a_report_placed_with_the_wrong_event_moves_to_its_own() {
+        // B's first report arrived while only A's story existed and joined it.
+        let state = state_of(&[
+            placed("a1", 0, A),
+            placed("b1", 0, B),
+            placed("a2", 0, A2),
+            placed("a3", 0, A3),
+            placed("b2", 1, B2),
+            placed("b3", 1, B3),
+        ]);
+        assert_eq!(
+            stories_of(&state),
+            ["s-a1", "s-b2", "s-a1", "s-a1", "s-b2", "s-b2"]
+        );
+    }
+
+    #[test]
+    fn copies_follow_their_original() {
+        let mut articles = vec![
+            placed("a1", 0, A),
+            placed("b1", 0, B),
+            placed("a2", 0, A2),
+            placed("a3", 0, A3),
+            placed("b2", 1, B2),
+            placed("b3", 1, B3),
+        ];
+        articles.push(Placed {
+            copy_of: Some("b1"),
+            ..placed("b1-copy", 0, &[])
+        });
+        let stories = stories_of(&state_of(&articles));
+        assert_eq!(stories[1], "s-b2");
+        assert_eq!(stories[6], "s-b2");
+    }
+
+    #[test]
+    fn a_report_unlike_its_story_and_every_other_leaves_for_its_own() {
+        let state = state_of(&[
+            placed("a1", 0, A),
+            placed("a2", 0, A2),
+            placed("stray", 0, &[40, 41, 42, 43]),
+            placed("a3", 0, A3),
+        ]);
+        assert_eq!(stories_of(&state), ["s-a1", "s-a1", "s-stray", "s-a1"]);
+    }
+
+    /// Report `i`'s score against story `label` in `state` before any round.
+    fn score_in(state: &MemoryState, i: u32, label: u32) -> f32 {
+        let config = Config::default();
+        let reports = Reports::read(state, &config).expect("memory");
+        let rounds = Rounds::new(&reports, 2, config.refine_per_term);
+        score(&reports, i, &rounds, label, &config)
+    }
+
+    #[test]
+    fn days_far_apart_and_dates_out_of_the_window_lower_the_score() {
+        let with = |b1_days: &'static [i32], b1_day: Option<i32>| {
+            state_of(&[
+                placed("a1", 0, A),
+                Placed {
+                    event_days: b1_days,
+                    day: b1_day,
+                    ..placed("b1", 0, B)
+                },
+                Placed {
+                    event_days: &[739_000],
+                    day: Some(739_001),
+                    ..placed("b2", 1, B2)
+                },
+                Placed {
+                    event_days: &[739_001],
+                    day: Some(739_002),
+                    ..placed("b3", 1, B3)
+                },
+            ])
+        };
+        let config = Config::default();
+        let near = score_in(&with(&[739_002], Some(739_003)), 1, 1);
+        assert!(near > config.threshold, "{near}");
+        // It names a day two weeks away from the story's: another event of the kind.
+        let conflict = score_in(&with(&[739_016], Some(739_003)), 1, 1);
+        assert!((conflict - near * config.day_conflict_factor).abs() < 1e-6);
+        // Published far outside the story's dated span.
+        let far = score_in(&with(&[], Some(739_100)), 1, 1);
+        assert!((far - score_in(&with(&[], None), 1, 1) * config.far_factor).abs() < 1e-6);
+    }
+
+    #[test]
+    fn records_without_terms_keep_their_story_and_nothing_moves_without_cause() {
+        // Written before refinement existed: no terms. And a state where every story
+        // holds one event: the rounds change nothing.
+        let state = state_of(&[
+            placed("old", 0, &[]),
+            placed("a1", 1, A),
+            placed("a2", 1, A2),
+            placed("b1", 2, B),
+            placed("b2", 2, B2),
+        ]);
+        assert_eq!(
+            stories_of(&state),
+            ["s-old", "s-a1", "s-a1", "s-b1", "s-b1"]
+        );
+    }
+
+    #[test]
+    fn the_same_state_gives_the_same_stories() {
+        let articles = [
+            placed("a1", 0, A),
+            placed("b1", 0, B),
+            placed("a2", 0, A2),
+            placed("b2", 1, B2),
+            placed("a3", 1, A3),
+            placed("b3", 1, B3),
+        ];
+        let first = refine(&state_of(&articles), &Config::default()).expect("memory");
+        let again = refine(&state_of(&articles), &Config::default()).expect("memory");
+        assert_eq!(first, again);
+    }
+}
