@@ -238,6 +238,16 @@ pub fn save(
     }
 }
 
+/// Settles the store's stories after a run: the refinement rounds over every clustered
+/// article (see `store::refined`), when articles came in since the last time. Returns how
+/// many articles changed story.
+pub fn refine_stories(store: &Store) -> Result<usize, StoreError> {
+    if !store.refinement_due()? {
+        return Ok(0);
+    }
+    store.refine_stories(&cluster::Config::default())
+}
+
 /// Places `doc` using the store's cluster state; the returned ops grow that state inside
 /// the article's transaction.
 fn assign_in_store(

@@ -2,9 +2,11 @@
 //!
 //! Input lines: `{"id", "text", "title"?, "date"? (YYYY-MM-DD or RFC 3339), "url"?,
 //! "lang"?, "outlet"?}`; other fields are ignored. Output: one line per good input line,
-//! in input order: `{"id", "story", "copy_of"}`. Story ids are `s-` followed by the id of
-//! the story's first article. Articles are placed one at a time, in input order, exactly
-//! as `ingest` places them in the store, so the same file gives the same stories.
+//! in input order, printed once the last line is read: `{"id", "story", "copy_of"}`.
+//! Articles are placed one at a time, in input order, then the refinement rounds
+//! (`cluster::refine`) settle the stories, exactly as `ingest` does in the store, so the
+//! same file gives the same stories. Story ids are `s-` followed by the id of the story's
+//! first article, or `r-` and the id of the report that opened it in the rounds.
 //! A malformed line is reported on stderr with its line number, the run goes on, and the
 //! exit status is 1.
 //!

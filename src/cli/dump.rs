@@ -30,6 +30,12 @@ pub fn run(
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
+    // A run stopped between its last article and the refinement leaves one-pass stories.
+    if store.refinement_due().unwrap_or(false) {
+        super::report::note(
+            "the stories do not take the latest articles' refinement into account (the last run stopped before it); the next ingest settles them",
+        );
+    }
     let filter = StoryFilter { since, min_reports };
     let stories = match store.stories(&filter) {
         Ok(s) => s,

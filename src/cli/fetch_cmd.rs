@@ -109,7 +109,19 @@ pub fn run(
             None,
             Utc::now(),
         ) {
-            Ok(s) => saved = Some((s.clone(), story_size(store, &s))),
+            Ok(mut s) => {
+                // The stories settle as after an ingest run; report where it ended up.
+                if let Err(e) = pipeline::refine_stories(store) {
+                    reporter.failed("refining", "stories", &e.to_string());
+                    return Exit::Fatal;
+                }
+                if let Saved::Stored { id, story, .. } = &mut s {
+                    if let Ok(Some(article)) = store.article(id) {
+                        *story = article.story;
+                    }
+                }
+                saved = Some((s.clone(), story_size(store, &s)));
+            }
             Err(e) => {
                 reporter.failed("storing", url, &e.to_string());
                 return Exit::Fatal;

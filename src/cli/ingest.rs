@@ -100,6 +100,8 @@ struct Tally {
     skipped: usize,
     robots_denied: usize,
     failed: usize,
+    /// Articles the refinement rounds moved to another story.
+    refined: usize,
 }
 
 /// An article to fetch, gathered from the feeds.
@@ -142,7 +144,15 @@ impl Run {
                 .note(&format!("robots.txt cache not loaded: {e}")),
         }
         let candidates = self.gather(&fetcher).await;
-        let fatal = self.fetch_articles(&fetcher, candidates).await;
+        let mut fatal = self.fetch_articles(&fetcher, candidates).await;
+        // The run's articles are stored; now the stories settle (also after a stop).
+        match pipeline::refine_stories(&self.store) {
+            Ok(moved) => self.tally.refined = moved,
+            Err(e) => {
+                self.reporter.failed("refining", "stories", &e.to_string());
+                fatal = true;
+            }
+        }
         if let Err(e) =
             self.store
                 .put_state(ROBOTS_STATE.0, ROBOTS_STATE.1, &fetcher.export_robots())
@@ -484,7 +494,7 @@ impl Run {
     fn summarise(&self, seconds: f64) {
         let t = &self.tally;
         let text = format!(
-            "ingest: {} outlets, feeds {} ok ({} not modified) / {} failed, {} new articles ({} copies), {} new stories, {} failed, {} skipped, {} denied by robots.txt, in {:.1}s",
+            "ingest: {} outlets, feeds {} ok ({} not modified) / {} failed, {} new articles ({} copies), {} new stories, {} failed, {} skipped, {} denied by robots.txt, {} moved by the story refinement, in {:.1}s",
             self.config.outlets.len(),
             t.feeds_ok,
             t.feeds_not_modified,
@@ -495,6 +505,7 @@ impl Run {
             t.failed,
             t.skipped,
             t.robots_denied,
+            t.refined,
             seconds
         );
         let text = if self.refetch {
@@ -521,6 +532,7 @@ impl Run {
                 "failed": t.failed,
                 "skipped": t.skipped,
                 "robots_denied": t.robots_denied,
+                "refined": t.refined,
                 "seconds": seconds,
             }),
         );

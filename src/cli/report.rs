@@ -33,6 +33,12 @@ pub fn error(message: &str) {
     Reporter::new(format).error(message);
 }
 
+/// Prints one note (not a failure) in the command line's format.
+pub fn note(message: &str) {
+    let format = FORMAT.get().copied().unwrap_or(LogFormat::Text);
+    Reporter::new(format).note(message);
+}
+
 /// Writes a run's messages to stderr in the chosen format.
 pub struct Reporter {
     format: LogFormat,

@@ -19,7 +19,7 @@
 //! report more than the window from a story's dated span) and the day-conflict factor.
 //! A report moves only to a story it matches at the join threshold; a report that
 //! matches neither that nor its own story above `leave_floor` leaves for a story of its
-//! own (named `s-` + its id). Copies follow their original. The rounds stop when nothing
+//! own (named `r-` + its id). Copies follow their original. The rounds stop when nothing
 //! moves, or after `Config::refine_rounds`.
 //!
 //! A pure function of the state: `newsfold cluster` runs it on its memory state after the
@@ -48,8 +48,9 @@ use super::Config;
 pub struct Refinement {
     /// Each article's story, by article number: an index into `story_ids`.
     pub story_of: Vec<u32>,
-    /// Story ids: the one-pass story's id when the story keeps reports, `s-` + the id of
-    /// the report that left for it otherwise. Ids of stories left empty are unused.
+    /// Story ids: the one pass's (`s-` + the id of its first article) for the stories it
+    /// opened, `r-` + the id of the report that left for it for those the rounds opened.
+    /// Ids of stories left empty are unused.
     pub story_ids: Vec<String>,
 }
 
@@ -66,6 +67,7 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
     let mut reports = Reports::read(state, config)?;
     let stories = usize::try_from(state.stories()?).unwrap_or(usize::MAX);
     let mut new_ids: Vec<String> = Vec::new();
+    let mut opened = std::collections::HashSet::new();
     let mut rounds = Rounds::new(&reports, stories, config.refine_per_term);
     // The stories each report was last compared with (its own and the candidates).
     let stride = config.refine_candidates + 1;
@@ -104,7 +106,13 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
                         .doc(u64::from(i))?
                         .map(|d| d.id.clone())
                         .unwrap_or_default();
-                    new_ids.push(format!("s-{id}"));
+                    // A report that leaves twice opens two stories: the second is told
+                    // apart by its number.
+                    let mut name = format!("r-{id}");
+                    if !opened.insert(name.clone()) {
+                        name = format!("r-{id}-{label}");
+                    }
+                    new_ids.push(name);
                     moves.push((i, label));
                 }
             }
@@ -818,7 +826,7 @@ mod tests {
             placed("stray", 0, &[40, 41, 42, 43]),
             placed("a3", 0, A3),
         ]);
-        assert_eq!(stories_of(&state), ["s-a1", "s-a1", "s-stray", "s-a1"]);
+        assert_eq!(stories_of(&state), ["s-a1", "s-a1", "r-stray", "s-a1"]);
     }
 
     /// Report `i`'s score against story `label` in `state` before any round.

@@ -18,6 +18,7 @@
 //! | `state`     | namespace `\0` key                    | JSON ([`Store::put_state`]): feed HTTP state ([`FEED_STATE`]), robots cache |
 //! | `meta`      | `schema`                              | schema version (BE u32), [`SCHEMA_VERSION`] |
 //! | `meta`      | `articles`, `copies`, `stories`       | counts (BE u64), kept in each transaction  |
+//! | `meta`      | `refined`                             | cluster articles the stories' refinement covers (BE u64, `refined.rs`) |
 //!
 //! Any other tree belongs to a stage that writes it through [`Op`]s (the cluster stage's
 //! trees; its reader is `store::cluster_state` over [`Store::db`]). Ops may not name the
@@ -37,6 +38,7 @@ mod commit;
 mod error;
 mod lock;
 mod record;
+mod refined;
 mod templates;
 mod views;
 
