@@ -77,7 +77,15 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
     for _ in 0..config.refine_rounds {
         // Every report of the round reads the centroids as the round began.
         let mut moves: Vec<(u32, u32)> = Vec::new();
-        for i in 0..reports.list.len() {
+        // Story by story: a story's reports share their own centroid and most of their
+        // candidates, which then stay in the cache.
+        let order: Vec<u32> = rounds
+            .centroids
+            .iter()
+            .flat_map(|c| c.members.iter().copied())
+            .collect();
+        for i in order {
+            let i = i as usize;
             let report = &reports.list[i];
             let last = &mut compared[i * stride..(i + 1) * stride];
             if !report.movable
