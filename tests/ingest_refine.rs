@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::cli::{newsfold, stdout};
+use common::cli::{feeds_config, ingest_ok, newsfold, stdout};
 use common::newsroom::rss_feed;
 use common::server::{Reply, Route, TestServer};
 use newsfold::cluster::State;
@@ -98,32 +98,20 @@ fn outlet(name: &'static str, articles: &[&Article]) -> TestServer {
 }
 
 fn config(outlets: &[(&str, &TestServer)]) -> String {
-    let mut text =
-        "[settings]\nper_host_delay_secs = 0.0\ntimeout_secs = 10\nmax_retries = 1\n".to_string();
-    for (name, server) in outlets {
-        text.push_str(&format!(
-            "\n[[outlet]]\nname = \"{name}\"\nlang = \"en\"\nfeeds = [\"{}/rss.xml\"]\n",
-            server.base()
-        ));
-    }
-    text
+    let outlets: Vec<(&str, &str, String)> = outlets
+        .iter()
+        .map(|(name, server)| (*name, "en", server.base()))
+        .collect();
+    feeds_config(
+        "per_host_delay_secs = 0.0\ntimeout_secs = 10\nmax_retries = 1\n",
+        &outlets,
+    )
 }
 
 fn ingest(dir: &Path, config_text: &str, store: &Path) {
     let path = dir.join("feeds.toml");
     std::fs::write(&path, config_text).expect("write config");
-    let out = newsfold(&[
-        "ingest",
-        "--config",
-        path.to_str().expect("utf-8"),
-        "--store",
-        store.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "ingest failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_ok(&path, store);
 }
 
 /// Per clustered article in cluster order: id, stored story, the one pass's story, and

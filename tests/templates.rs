@@ -16,7 +16,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::cli::newsfold;
+use common::cli::{feeds_config, ingest_ok, newsfold};
 use common::newsroom::rss_feed;
 use common::server::{Reply, Route, TestServer};
 use newsfold::boilerplate::{template_fingerprints, TemplateCounts};
@@ -147,32 +147,14 @@ fn outlet_server(
 }
 
 fn config(outlets: &[(&str, &TestServer)]) -> String {
-    let mut text = format!(
-        "[settings]\nper_host_delay_secs = 0.02\ntimeout_secs = 10\nmax_retries = 1\ntemplate_min_articles = {MIN_ARTICLES}\n"
-    );
-    for (name, server) in outlets {
-        text.push_str(&format!(
-            "\n[[outlet]]\nname = \"{name}\"\nlang = \"fr\"\nfeeds = [\"{}/rss.xml\"]\n",
-            server.base()
-        ));
-    }
-    text
-}
-
-fn ingest(config_path: &Path, store: &Path) {
-    let out = newsfold(&[
-        "ingest",
-        "--config",
-        config_path.to_str().expect("utf-8 path"),
-        "--store",
-        store.to_str().expect("utf-8 path"),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "ingest: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let outlets: Vec<(&str, &str, String)> = outlets
+        .iter()
+        .map(|(name, server)| (*name, "fr", server.base()))
+        .collect();
+    feeds_config(
+        &format!("per_host_delay_secs = 0.02\ntimeout_secs = 10\nmax_retries = 1\ntemplate_min_articles = {MIN_ARTICLES}\n"),
+        &outlets,
+    )
 }
 
 fn open(store: &Path) -> Store {
@@ -208,7 +190,7 @@ fn a_promo_is_learned_from_one_outlet_and_dropped_only_there() {
 
     // Run 1: Le Veilleur's twelve reports. The promo is on all twelve pages; the first
     // MIN_ARTICLES stored keep it (no history yet), every later one loses it.
-    ingest(&only_veilleur, &store);
+    ingest_ok(&only_veilleur, &store);
     let db = open(&store);
     let promo = fingerprint(PROMO);
     let texts: Vec<String> = (0..12)
@@ -278,7 +260,7 @@ fn a_promo_is_learned_from_one_outlet_and_dropped_only_there() {
         config(&[(VEILLEUR, &veilleur), (COURRIER, &courrier)]),
     )
     .expect("write config");
-    ingest(&both, &store);
+    ingest_ok(&both, &store);
     let db = open(&store);
     for n in 0..3 {
         let article = stored(&db, &courrier.url(&path(n)));

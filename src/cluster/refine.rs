@@ -790,17 +790,22 @@ mod tests {
     const B2: &[u64] = &[1, 2, 4, 20, 21, 22, 23, 24, 26];
     const B3: &[u64] = &[1, 3, 4, 20, 21, 22, 24, 25, 27];
 
-    #[test]
-    fn a_report_placed_with_the_wrong_event_moves_to_its_own() {
-        // B's first report arrived while only A's story existed and joined it.
-        let state = state_of(&[
+    /// B's first report arrived while only A's story existed and joined it; B's later
+    /// reports opened their own story.
+    fn b1_misplaced() -> Vec<Placed<'static>> {
+        vec![
             placed("a1", 0, A),
             placed("b1", 0, B),
             placed("a2", 0, A2),
             placed("a3", 0, A3),
             placed("b2", 1, B2),
             placed("b3", 1, B3),
-        ]);
+        ]
+    }
+
+    #[test]
+    fn a_report_placed_with_the_wrong_event_moves_to_its_own() {
+        let state = state_of(&b1_misplaced());
         assert_eq!(
             stories_of(&state),
             ["s-a1", "s-b2", "s-a1", "s-a1", "s-b2", "s-b2"]
@@ -809,14 +814,7 @@ mod tests {
 
     #[test]
     fn copies_follow_their_original() {
-        let mut articles = vec![
-            placed("a1", 0, A),
-            placed("b1", 0, B),
-            placed("a2", 0, A2),
-            placed("a3", 0, A3),
-            placed("b2", 1, B2),
-            placed("b3", 1, B3),
-        ];
+        let mut articles = b1_misplaced();
         articles.push(Placed {
             copy_of: Some("b1"),
             ..placed("b1-copy", 0, &[])
@@ -897,6 +895,7 @@ mod tests {
 
     #[test]
     fn the_same_state_gives_the_same_stories() {
+        // Two stories that each mix the events.
         let articles = [
             placed("a1", 0, A),
             placed("b1", 0, B),

@@ -29,3 +29,29 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `newsfold ingest --config CONFIG --store STORE` and asserts that it succeeded
+/// (exit 0), showing its stderr otherwise.
+pub fn ingest_ok(config: &Path, store: &Path) -> Output {
+    let out = newsfold(&[
+        "ingest",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--store",
+        store.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "ingest: {}", stderr(&out));
+    out
+}
+
+/// A feeds.toml: `settings` lines under `[settings]`, then one outlet per (name, lang,
+/// server base URL) with the feed `BASE/rss.xml`.
+pub fn feeds_config(settings: &str, outlets: &[(&str, &str, String)]) -> String {
+    let mut text = format!("[settings]\n{settings}");
+    for (name, lang, base) in outlets {
+        text.push_str(&format!(
+            "\n[[outlet]]\nname = \"{name}\"\nlang = \"{lang}\"\nfeeds = [\"{base}/rss.xml\"]\n"
+        ));
+    }
+    text
+}
