@@ -191,6 +191,7 @@ impl<'s> Reports<'s> {
     /// Reads every article record and weighs its terms with the idf of now.
     fn read<S: State>(state: &'s S, config: &Config) -> Result<Reports<'s>, StateError> {
         let docs = state.docs()?;
+        let stories = state.stories()?;
         let docs_for_idf = (docs as f32).max(config.min_docs_for_idf);
         let mut key_numbers: HashMap<u64, u32, BuildHasherDefault<IdHasher>> = HashMap::default();
         // Originals by a hash of their id; copies with the id of their original.
@@ -210,7 +211,15 @@ impl<'s> Reports<'s> {
                 .doc(number)?
                 .ok_or_else(|| StateError(format!("article record {number} is missing")))?;
             let label = u32::try_from(record.story)
-                .map_err(|_| StateError(format!("story number {} is too large", record.story)))?;
+                .ok()
+                .filter(|l| u64::from(*l) < stories)
+                .ok_or_else(|| {
+                    StateError(format!(
+                        "article record {number} names story {}, of {stories}",
+                        record.story
+                    ))
+                })?;
+            let is_copy = record.copy_of.is_some();
             match &record.copy_of {
                 Some(id) => copies.push((number as u32, id.clone())),
                 None => originals.push((word_hash(&record.id), number as u32)),
@@ -225,8 +234,7 @@ impl<'s> Reports<'s> {
                 idf.push(((docs_for_idf + 1.0) / (df + 1.0)).ln());
             }
             let weighted = Weighted::with_idf(&refine.terms, std::mem::take(&mut idf));
-            let movable =
-                copies.last().is_none_or(|(n, _)| *n != number as u32) && weighted.norm > 0.0;
+            let movable = !is_copy && weighted.norm > 0.0;
             let weights = reports.weight.len();
             let keys_start = reports.keys.len();
             if movable {
