@@ -304,7 +304,8 @@ fn heaviest_terms(
     order.truncate(n);
     order.sort_unstable();
     RefineTerms {
-        terms: order.into_iter().map(|i| terms[i]).collect(),
+        terms: order.iter().map(|i| terms[*i].0).collect(),
+        tf: order.iter().map(|i| terms[*i].1).collect(),
         day,
         event_days,
     }

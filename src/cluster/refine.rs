@@ -40,7 +40,7 @@ use std::ops::Range;
 
 use super::features::{is_anchor, word_hash};
 use super::state::{IdHasher, RefineTerms, State, StateError};
-use super::stories::{key_terms, Weighted, EVENT_DAY_SLACK};
+use super::stories::EVENT_DAY_SLACK;
 use super::Config;
 
 /// The final stories.
@@ -205,7 +205,7 @@ impl<'s> Reports<'s> {
             key_weight: Vec::new(),
             key_count: 0,
         };
-        let mut idf = Vec::new();
+        let mut heaviest: Vec<usize> = Vec::new();
         for number in 0..docs {
             let record = state
                 .doc(number)?
@@ -228,34 +228,52 @@ impl<'s> Reports<'s> {
                 Cow::Borrowed(r) => Cow::Borrowed(&r.refine),
                 Cow::Owned(r) => Cow::Owned(r.refine),
             };
-            idf.clear();
-            for (term, _) in &refine.terms {
+            // tf × idf of now, and the norms over every term and over anchors.
+            let start = reports.weight.len();
+            let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
+            for (term, tf) in refine.terms.iter().zip(&refine.tf) {
                 let df = state.df(*term)? as f32;
-                idf.push(((docs_for_idf + 1.0) / (df + 1.0)).ln());
-            }
-            let weighted = Weighted::with_idf(&refine.terms, std::mem::take(&mut idf));
-            let movable = !is_copy && weighted.norm > 0.0;
-            let weights = reports.weight.len();
-            let keys_start = reports.keys.len();
-            if movable {
-                let norm = weighted.norm;
-                reports
-                    .weight
-                    .extend(weighted.terms.iter().map(|(_, w)| w / norm));
-                for (term, w) in key_terms(&weighted, config.refine_keys) {
-                    let next = key_numbers.len() as u32;
-                    reports.keys.push(*key_numbers.entry(term).or_insert(next));
-                    reports.key_weight.push(w / norm);
+                let w = tf * ((docs_for_idf + 1.0) / (df + 1.0)).ln();
+                reports.weight.push(w);
+                norm += w * w;
+                if is_anchor(*term) {
+                    anchor_norm += w * w;
                 }
             }
-            idf = weighted.idf;
+            let (norm, anchor_norm) = (norm.sqrt(), anchor_norm.sqrt());
+            let movable = !is_copy && norm > 0.0 && refine.tf.len() == refine.terms.len();
+            let keys_start = reports.keys.len();
+            if movable {
+                let weights = &mut reports.weight[start..];
+                weights.iter_mut().for_each(|w| *w /= norm);
+                heaviest.clear();
+                heaviest.extend(0..weights.len());
+                let order = |a: &usize, b: &usize| {
+                    weights[*b]
+                        .total_cmp(&weights[*a])
+                        .then(refine.terms[*a].cmp(&refine.terms[*b]))
+                };
+                if heaviest.len() > config.refine_keys {
+                    heaviest.select_nth_unstable_by(config.refine_keys, order);
+                    heaviest.truncate(config.refine_keys);
+                }
+                heaviest.sort_unstable_by(order);
+                for &k in heaviest.iter() {
+                    let next = key_numbers.len() as u32;
+                    let term = refine.terms[k];
+                    reports.keys.push(*key_numbers.entry(term).or_insert(next));
+                    reports.key_weight.push(weights[k]);
+                }
+            } else {
+                reports.weight.truncate(start);
+            }
             reports.list.push(Report {
                 label,
                 original: None,
                 movable,
-                weights,
-                anchor_scale: if weighted.anchor_norm > 0.0 {
-                    weighted.norm / weighted.anchor_norm
+                weights: start,
+                anchor_scale: if anchor_norm > 0.0 {
+                    norm / anchor_norm
                 } else {
                     0.0
                 },
@@ -284,7 +302,7 @@ impl<'s> Reports<'s> {
     }
 
     /// The terms of report `i` and their unit weights over every term.
-    fn vector(&self, i: u32) -> (&[(u64, f32)], &[f32]) {
+    fn vector(&self, i: u32) -> (&[u64], &[f32]) {
         let terms = &self.refine[i as usize].terms;
         let start = self.list[i as usize].weights;
         let weights = self.weight.get(start..start + terms.len()).unwrap_or(&[]);
@@ -396,7 +414,7 @@ impl Rounds {
                 for &i in &c.members {
                     let scale = reports.list[i as usize].anchor_scale;
                     let (terms, weights) = reports.vector(i);
-                    entries.extend(terms.iter().zip(weights).map(|((term, _), w)| Sum {
+                    entries.extend(terms.iter().zip(weights).map(|(term, w)| Sum {
                         term: *term,
                         all: *w,
                         anchor: if is_anchor(*term) { w * scale } else { 0.0 },
@@ -512,7 +530,7 @@ impl Changed {
 }
 
 enum CentroidTerms<'a> {
-    Single(&'a [(u64, f32)], &'a [f32], f32),
+    Single(&'a [u64], &'a [f32], f32),
     Summed(&'a [Sum]),
 }
 
@@ -631,12 +649,12 @@ fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config
             // Both sorted by term: one merge.
             let (mut a, mut b) = (0, 0);
             while a < terms.len() && b < other.len() {
-                match terms[a].0.cmp(&other[b].0) {
+                match terms[a].cmp(&other[b]) {
                     std::cmp::Ordering::Less => a += 1,
                     std::cmp::Ordering::Greater => b += 1,
                     std::cmp::Ordering::Equal => {
                         let w = other_weights[b];
-                        add(terms[a].0, weights[a], w, w * scale);
+                        add(terms[a], weights[a], w, w * scale);
                         a += 1;
                         b += 1;
                     }
@@ -649,7 +667,7 @@ fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config
             let (mut a, mut b) = (0, 0);
             while a < terms.len() && b < sums.len() {
                 let s = sums[b];
-                match terms[a].0.cmp(&s.term) {
+                match terms[a].cmp(&s.term) {
                     std::cmp::Ordering::Less => a += 1,
                     std::cmp::Ordering::Greater => b += 1,
                     std::cmp::Ordering::Equal => {
@@ -752,7 +770,8 @@ mod tests {
             let refine = match a.copy_of {
                 Some(_) => RefineTerms::default(),
                 None => RefineTerms {
-                    terms: a.terms.iter().map(|t| (*t, 1.0)).collect(),
+                    terms: a.terms.to_vec(),
+                    tf: vec![1.0; a.terms.len()],
                     day: a.day,
                     event_days: a.event_days.to_vec(),
                 },

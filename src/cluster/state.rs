@@ -41,9 +41,11 @@ pub struct DocRecord {
 /// An article's side of the refinement rounds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefineTerms {
-    /// `(term, term frequency)` of its heaviest terms by tf × idf when it was placed
-    /// (at most `Config::refine_terms`), sorted by term.
-    pub terms: Vec<(u64, f32)>,
+    /// Its heaviest terms by tf × idf when it was placed (at most
+    /// `Config::refine_terms`), sorted.
+    pub terms: Vec<u64>,
+    /// Their term frequencies (two arrays, not pairs: 12 bytes a term, not 16).
+    pub tf: Vec<f32>,
     /// Its day: publication date, else the first full date in its text (days since
     /// 0001-01-01).
     pub day: Option<i32>,
