@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::cli::{feeds_config, ingest_ok, newsfold, stderr, stdout};
-use common::newsroom::rss_feed;
+use common::cli::{ingest_ok, newsfold, stderr, stdout};
+use common::newsroom::{feeds_config, rss_feed};
 use common::server::{Reply, Route, TestServer};
 use newsfold::cluster::State;
 use newsfold::store::cluster_state::{self, SledClusterState};
@@ -44,6 +44,15 @@ fn fixture_articles() -> Vec<Article> {
             }
         })
         .collect()
+}
+
+/// Every other article, and the rest: interleaved, so that each half holds reports of
+/// every event.
+fn halves(articles: &[Article]) -> (Vec<&Article>, Vec<&Article>) {
+    (
+        articles.iter().step_by(2).collect(),
+        articles.iter().skip(1).step_by(2).collect(),
+    )
 }
 
 fn escape(s: &str) -> String {
@@ -100,14 +109,8 @@ fn outlet(name: &'static str, articles: &[&Article]) -> TestServer {
 }
 
 fn config(outlets: &[(&str, &TestServer)]) -> String {
-    let outlets: Vec<(&str, &str, String)> = outlets
-        .iter()
-        .map(|(name, server)| (*name, "en", server.base()))
-        .collect();
-    feeds_config(
-        "per_host_delay_secs = 0.0\ntimeout_secs = 10\nmax_retries = 1\n",
-        &outlets,
-    )
+    let settings = "per_host_delay_secs = 0.0\ntimeout_secs = 10\nmax_retries = 1\n";
+    feeds_config(settings, "en", outlets)
 }
 
 fn ingest(dir: &Path, config_text: &str, store: &Path) {
@@ -190,9 +193,7 @@ fn assert_consistent(store: &Path) {
 #[test]
 fn two_ingest_runs_give_the_stories_of_one_offline_pass() {
     let articles = fixture_articles();
-    // Interleaved, so that each run brings reports of every event.
-    let first: Vec<&Article> = articles.iter().step_by(2).collect();
-    let second: Vec<&Article> = articles.iter().skip(1).step_by(2).collect();
+    let (first, second) = halves(&articles);
     let wire = outlet("Wire", &first);
     let daily = outlet("Daily", &second);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -247,8 +248,7 @@ fn store_without_refinement(store: &Path, articles: &[&Article]) {
 #[test]
 fn a_run_stopped_before_the_refinement_is_settled_by_the_next() {
     let articles = fixture_articles();
-    let first: Vec<&Article> = articles.iter().step_by(2).collect();
-    let late: Vec<&Article> = articles.iter().skip(1).step_by(2).collect();
+    let (first, late) = halves(&articles);
     let wire = outlet("Wire", &first);
     let dir = tempfile::tempdir().expect("tempdir");
     let store = dir.path().join("store");

@@ -16,8 +16,8 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::cli::{feeds_config, ingest_ok, newsfold};
-use common::newsroom::rss_feed;
+use common::cli::{ingest_ok, newsfold};
+use common::newsroom::{feeds_config, rss_feed};
 use common::server::{Reply, Route, TestServer};
 use newsfold::boilerplate::{template_fingerprints, TemplateCounts};
 use newsfold::canonical::canonicalize;
@@ -147,14 +147,8 @@ fn outlet_server(
 }
 
 fn config(outlets: &[(&str, &TestServer)]) -> String {
-    let outlets: Vec<(&str, &str, String)> = outlets
-        .iter()
-        .map(|(name, server)| (*name, "fr", server.base()))
-        .collect();
-    feeds_config(
-        &format!("per_host_delay_secs = 0.02\ntimeout_secs = 10\nmax_retries = 1\ntemplate_min_articles = {MIN_ARTICLES}\n"),
-        &outlets,
-    )
+    let settings = format!("per_host_delay_secs = 0.02\ntimeout_secs = 10\nmax_retries = 1\ntemplate_min_articles = {MIN_ARTICLES}\n");
+    feeds_config(&settings, "fr", outlets)
 }
 
 fn open(store: &Path) -> Store {

@@ -43,15 +43,3 @@ pub fn ingest_ok(config: &Path, store: &Path) -> Output {
     assert_eq!(out.status.code(), Some(0), "ingest: {}", stderr(&out));
     out
 }
-
-/// A feeds.toml: `settings` lines under `[settings]`, then one outlet per (name, lang,
-/// server base URL) with the feed `BASE/rss.xml`.
-pub fn feeds_config(settings: &str, outlets: &[(&str, &str, String)]) -> String {
-    let mut text = format!("[settings]\n{settings}");
-    for (name, lang, base) in outlets {
-        text.push_str(&format!(
-            "\n[[outlet]]\nname = \"{name}\"\nlang = \"{lang}\"\nfeeds = [\"{base}/rss.xml\"]\n"
-        ));
-    }
-    text
-}

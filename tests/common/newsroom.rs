@@ -168,3 +168,20 @@ pub fn atom_feed(outlet: &str, base_url: &str, items: &[(&str, String, &str)]) -
         escape(outlet)
     )
 }
+
+/// A feeds.toml: `settings` lines under `[settings]`, then one outlet in `lang` per (name,
+/// server) with the feed `/rss.xml` of that server.
+pub fn feeds_config(
+    settings: &str,
+    lang: &str,
+    outlets: &[(&str, &crate::common::server::TestServer)],
+) -> String {
+    let mut text = format!("[settings]\n{settings}");
+    for (name, server) in outlets {
+        text.push_str(&format!(
+            "\n[[outlet]]\nname = \"{name}\"\nlang = \"{lang}\"\nfeeds = [\"{}/rss.xml\"]\n",
+            server.base()
+        ));
+    }
+    text
+}
