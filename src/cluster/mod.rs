@@ -6,7 +6,9 @@
 //! [`State`] and returns the [`Changes`] one article makes; the offline command applies
 //! them to a [`MemoryState`], `ingest` turns them into store ops
 //! (`crate::store::cluster_state::ops`) inside the article's transaction. One pass, one
-//! article at a time, so the offline command and `ingest` agree.
+//! article at a time; then, once every article is in, [`refine`] settles the stories from
+//! the state alone. Both steps read only the state, so the offline command and `ingest`
+//! agree.
 
 pub mod copies;
 pub mod dates;
