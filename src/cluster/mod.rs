@@ -100,7 +100,7 @@ pub struct Config {
     pub refine_rounds: usize,
     /// Heaviest terms of an article that find its candidate stories in the rounds.
     pub refine_keys: usize,
-    /// Stories kept per such term in the rounds (those of its latest reports).
+    /// Stories kept per such term in the rounds (those of its latest reports; 1 to 64).
     pub refine_per_term: usize,
     /// Candidate stories scored in full per report in the rounds (its own besides).
     pub refine_candidates: usize,

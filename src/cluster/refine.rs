@@ -200,12 +200,15 @@ impl<'s> Reports<'s> {
         let mut reports = Reports {
             refine: Vec::with_capacity(docs as usize),
             list: Vec::with_capacity(docs as usize),
-            weight: Vec::new(),
-            keys: Vec::new(),
-            key_weight: Vec::new(),
+            // Room for every article's largest share, reserved, not touched: the
+            // arrays never move as they grow (each move copies them into fresh memory).
+            weight: Vec::with_capacity(room(docs, config.refine_terms)),
+            keys: Vec::with_capacity(room(docs, config.refine_keys)),
+            key_weight: Vec::with_capacity(room(docs, config.refine_keys)),
             key_count: 0,
         };
         let mut heaviest: Vec<usize> = Vec::new();
+        let mut idf_of: HashMap<u64, f32, BuildHasherDefault<IdHasher>> = HashMap::default();
         for number in 0..docs {
             let record = state
                 .doc(number)?
@@ -228,12 +231,22 @@ impl<'s> Reports<'s> {
                 Cow::Borrowed(r) => Cow::Borrowed(&r.refine),
                 Cow::Owned(r) => Cow::Owned(r.refine),
             };
-            // tf × idf of now, and the norms over every term and over anchors.
+            // tf × idf of now, and the norms over every term and over anchors. Each
+            // term's idf is read from the state once (articles share most of their
+            // terms; in the store each read is a lookup on disk).
             let start = reports.weight.len();
             let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
             for (term, tf) in refine.terms.iter().zip(&refine.tf) {
-                let df = state.df(*term)? as f32;
-                let w = tf * ((docs_for_idf + 1.0) / (df + 1.0)).ln();
+                let idf = match idf_of.get(term) {
+                    Some(idf) => *idf,
+                    None => {
+                        let df = state.df(*term)? as f32;
+                        let idf = ((docs_for_idf + 1.0) / (df + 1.0)).ln();
+                        idf_of.insert(*term, idf);
+                        idf
+                    }
+                };
+                let w = tf * idf;
                 reports.weight.push(w);
                 norm += w * w;
                 if is_anchor(*term) {
@@ -310,6 +323,17 @@ impl<'s> Reports<'s> {
     }
 }
 
+/// Entries to reserve for `per_doc` of each of `docs` articles (a hint, held to 2^32).
+fn room(docs: u64, per_doc: usize) -> usize {
+    usize::try_from(docs)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(per_doc)
+        .min(1 << 32)
+}
+
+/// The most candidate stories kept per key term (`Config::refine_per_term` is held to it).
+const MAX_PER_TERM: usize = 64;
+
 /// The sum of a story's reports.
 #[derive(Clone, Default)]
 struct Centroid {
@@ -340,19 +364,24 @@ struct Rounds {
     /// Reports holding each key term, in article order (offsets into `holders`).
     holder_start: Vec<usize>,
     holders: Vec<u32>,
-    /// Each key term's candidate stories.
-    lists: Vec<Vec<u32>>,
+    /// Each key term's candidate stories: `per_term` slots from `k * per_term`, the
+    /// unused ones `u32::MAX` (one flat array: a report reads a dozen lists, each then
+    /// one cache miss, not two).
+    lists: Vec<u32>,
     per_term: usize,
 }
 
 impl Rounds {
     fn new(reports: &Reports, stories: usize, per_term: usize) -> Rounds {
+        let per_term = per_term.clamp(1, MAX_PER_TERM);
         let mut rounds = Rounds {
             centroids: vec![Centroid::default(); stories],
-            sums: Vec::new(),
+            // The first sums take at most one entry per report term; half as much
+            // again leaves room for the stories the rounds rebuild.
+            sums: Vec::with_capacity(reports.weight.len() + reports.weight.len() / 2),
             holder_start: vec![0; reports.key_count + 1],
             holders: vec![0; reports.keys.len()],
-            lists: vec![Vec::new(); reports.key_count],
+            lists: vec![u32::MAX; reports.key_count * per_term],
             per_term,
         };
         for &k in &reports.keys {
@@ -446,20 +475,35 @@ impl Rounds {
     /// it, distinct, the `per_term` latest, oldest first. Returns whether the list changed.
     fn relist(&mut self, reports: &Reports, k: usize) -> bool {
         let holders = &self.holders[self.holder_start[k]..self.holder_start[k + 1]];
-        let mut list: Vec<u32> = Vec::with_capacity(self.per_term.min(holders.len()));
+        let per_term = self.per_term;
+        // Filled from the back: the latest holder's story goes last.
+        let mut list = [u32::MAX; MAX_PER_TERM];
+        let mut len = 0;
         for i in holders.iter().rev() {
-            if list.len() == self.per_term {
+            if len == per_term {
                 break;
             }
             let label = reports.list[*i as usize].label;
-            if !list.contains(&label) {
-                list.push(label);
+            if !list[per_term - len..per_term].contains(&label) {
+                len += 1;
+                list[per_term - len] = label;
             }
         }
-        list.reverse();
-        let changed = list != self.lists[k];
-        self.lists[k] = list;
+        // Oldest first, from slot 0.
+        list[..per_term].rotate_left(per_term - len);
+        let slots = &mut self.lists[k * per_term..(k + 1) * per_term];
+        let changed = slots != &list[..per_term];
+        slots.copy_from_slice(&list[..per_term]);
         changed
+    }
+
+    /// The candidate stories of key term `k`.
+    fn list(&self, k: u32) -> impl Iterator<Item = u32> + '_ {
+        let at = k as usize * self.per_term;
+        self.lists[at..at + self.per_term]
+            .iter()
+            .copied()
+            .take_while(|label| *label != u32::MAX)
     }
 
     /// Applies a round's moves: rebuilds the stories that gained or lost a report and
@@ -556,25 +600,20 @@ fn choose(
 ) -> Choice {
     let report = &reports.list[i as usize];
     // Candidates ranked by the weight of the key terms they hold; the first few are
-    // scored in full, and the report's own story always.
-    scratch.clear();
+    // scored in full, and the report's own story always. The lists name a dozen or two
+    // distinct stories: a scan of the tally finds each faster than a sort would.
+    let ranked = scratch;
+    ranked.clear();
     let keys = report.keys.clone();
     for (k, weight) in reports.keys[keys.clone()]
         .iter()
         .zip(&reports.key_weight[keys])
     {
-        scratch.extend(
-            rounds.lists[*k as usize]
-                .iter()
-                .map(|label| (*label, *weight)),
-        );
-    }
-    scratch.sort_unstable_by_key(|(label, _)| *label);
-    let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(scratch.len());
-    for &(label, weight) in scratch.iter() {
-        match ranked.last_mut() {
-            Some((last, sum)) if *last == label => *sum += weight,
-            _ => ranked.push((label, weight)),
+        for label in rounds.list(*k) {
+            match ranked.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, sum)) => *sum += *weight,
+                None => ranked.push((label, *weight)),
+            }
         }
     }
     let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
@@ -630,6 +669,18 @@ fn choose(
     }
 }
 
+/// How many leading sums hold a term below `term` (they are sorted by term): doubling
+/// steps find the stretch, a binary search the place within it.
+fn skip_below(sums: &[Sum], term: u64) -> usize {
+    let mut step = 1;
+    while step < sums.len() && sums[step].term < term {
+        step *= 2;
+    }
+    let from = step / 2;
+    let to = step.min(sums.len());
+    from + sums[from..to].partition_point(|s| s.term < term)
+}
+
 /// How well report `i` matches story `label` (its own story without itself).
 fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config) -> f32 {
     let report = &reports.list[i as usize];
@@ -644,38 +695,41 @@ fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config
             dot_anchor += w * report.anchor_scale * anchor;
         }
     };
+    // Both sides are sorted by term: one merge. Its steps advance without a branch (the
+    // smaller side, or both on a match: which one is a coin toss the predictor misses
+    // half the time); only the rare matches branch.
     match rounds.sums(reports, label) {
         CentroidTerms::Single(other, other_weights, scale) => {
-            // Both sorted by term: one merge.
             let (mut a, mut b) = (0, 0);
             while a < terms.len() && b < other.len() {
-                match terms[a].cmp(&other[b]) {
-                    std::cmp::Ordering::Less => a += 1,
-                    std::cmp::Ordering::Greater => b += 1,
-                    std::cmp::Ordering::Equal => {
-                        let w = other_weights[b];
-                        add(terms[a], weights[a], w, w * scale);
-                        a += 1;
-                        b += 1;
-                    }
+                let (t, u) = (terms[a], other[b]);
+                if t == u {
+                    let w = other_weights[b];
+                    add(t, weights[a], w, w * scale);
                 }
+                a += usize::from(t <= u);
+                b += usize::from(t >= u);
             }
         }
         CentroidTerms::Summed(sums) => {
-            // One merge as well: the sums are read in order, which the memory prefetches,
-            // where binary searches missed the cache at nearly every step.
+            // The sums are read in order, which the memory prefetches, where binary
+            // searches missed the cache at nearly every step. A large story's sums
+            // outnumber the report's terms many times over: the merge then gallops over
+            // them (doubling steps, then a binary search within the last one), still
+            // forward only.
+            let gallop = sums.len() > 4 * terms.len();
             let (mut a, mut b) = (0, 0);
             while a < terms.len() && b < sums.len() {
-                let s = sums[b];
-                match terms[a].cmp(&s.term) {
-                    std::cmp::Ordering::Less => a += 1,
-                    std::cmp::Ordering::Greater => b += 1,
-                    std::cmp::Ordering::Equal => {
-                        add(s.term, weights[a], s.all, s.anchor);
-                        a += 1;
-                        b += 1;
-                    }
+                let (t, s) = (terms[a], sums[b]);
+                if gallop && t > s.term {
+                    b += skip_below(&sums[b..], t);
+                    continue;
                 }
+                if t == s.term {
+                    add(t, weights[a], s.all, s.anchor);
+                }
+                a += usize::from(t <= s.term);
+                b += usize::from(t >= s.term);
             }
         }
     }
