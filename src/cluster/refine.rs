@@ -193,7 +193,6 @@ impl<'s> Reports<'s> {
         let docs = state.docs()?;
         let stories = state.stories()?;
         let docs_for_idf = (docs as f32).max(config.min_docs_for_idf);
-        let mut key_numbers: HashMap<u64, u32, BuildHasherDefault<IdHasher>> = HashMap::default();
         // Originals by a hash of their id; copies with the id of their original.
         let mut originals: Vec<(u64, u32)> = Vec::new();
         let mut copies: Vec<(u32, String)> = Vec::new();
@@ -208,7 +207,10 @@ impl<'s> Reports<'s> {
             key_count: 0,
         };
         let mut heaviest: Vec<usize> = Vec::new();
-        let mut idf_of: HashMap<u64, f32, BuildHasherDefault<IdHasher>> = HashMap::default();
+        // Each term seen: its idf, and its key number once it is some article's key term
+        // (`u32::MAX` until then). One map: a key term's entry was just read for its idf.
+        let mut seen: HashMap<u64, (f32, u32), BuildHasherDefault<IdHasher>> = HashMap::default();
+        let mut key_count = 0u32;
         for number in 0..docs {
             let record = state
                 .doc(number)?
@@ -237,12 +239,12 @@ impl<'s> Reports<'s> {
             let start = reports.weight.len();
             let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
             for (term, tf) in refine.terms.iter().zip(&refine.tf) {
-                let idf = match idf_of.get(term) {
-                    Some(idf) => *idf,
+                let idf = match seen.get(term) {
+                    Some((idf, _)) => *idf,
                     None => {
                         let df = state.df(*term)? as f32;
                         let idf = ((docs_for_idf + 1.0) / (df + 1.0)).ln();
-                        idf_of.insert(*term, idf);
+                        seen.insert(*term, (idf, u32::MAX));
                         idf
                     }
                 };
@@ -272,9 +274,15 @@ impl<'s> Reports<'s> {
                 }
                 heaviest.sort_unstable_by(order);
                 for &k in heaviest.iter() {
-                    let next = key_numbers.len() as u32;
-                    let term = refine.terms[k];
-                    reports.keys.push(*key_numbers.entry(term).or_insert(next));
+                    // Every term of the article went into `seen` above.
+                    let Some((_, number)) = seen.get_mut(&refine.terms[k]) else {
+                        continue;
+                    };
+                    if *number == u32::MAX {
+                        *number = key_count;
+                        key_count += 1;
+                    }
+                    reports.keys.push(*number);
                     reports.key_weight.push(weights[k]);
                 }
             } else {
@@ -294,7 +302,7 @@ impl<'s> Reports<'s> {
             });
             reports.refine.push(refine);
         }
-        reports.key_count = key_numbers.len();
+        reports.key_count = key_count as usize;
         originals.sort_unstable();
         for (copy, id) in copies {
             let hash = word_hash(&id);
