@@ -695,7 +695,8 @@ fn choose(
 }
 
 /// How many leading sums hold a term below `term` (they are sorted by term): doubling
-/// steps find the stretch, a binary search the place within it.
+/// steps find the stretch, a binary search the place within it. The merge calls it when
+/// the first sum is below `term`, so it always moves on by one or more.
 fn skip_below(sums: &[Sum], term: u64) -> usize {
     let mut step = 1;
     while step < sums.len() && sums[step].term < term {
@@ -1013,5 +1014,29 @@ mod tests {
         let first = refine(&state_of(&articles), &Config::default()).expect("memory");
         let again = refine(&state_of(&articles), &Config::default()).expect("memory");
         assert_eq!(first, again);
+    }
+
+    proptest::proptest! {
+        /// The gallop lands where a plain search would: on the first sum whose term is
+        /// not below the probe (0 when none is below it, the length when all are).
+        #[test]
+        fn galloping_skips_exactly_the_sums_below_the_term(
+            mut terms in proptest::collection::vec(proptest::num::u64::ANY, 0..400),
+            probe in proptest::num::u64::ANY,
+            pick in proptest::num::usize::ANY,
+        ) {
+            terms.sort_unstable();
+            terms.dedup();
+            let sums: Vec<Sum> = terms
+                .iter()
+                .map(|term| Sum { term: *term, all: 1.0, anchor: 0.0 })
+                .collect();
+            // A random probe, and one that sits on a term or just past it.
+            let on_a_term = terms.get(pick % terms.len().max(1)).copied().unwrap_or(0);
+            for probe in [probe, on_a_term, on_a_term.saturating_add(1)] {
+                let expected = sums.partition_point(|s| s.term < probe);
+                proptest::prop_assert_eq!(skip_below(&sums, probe), expected);
+            }
+        }
     }
 }
