@@ -29,7 +29,8 @@
 //!
 //! Cost: a round ranks each report's candidates by the weight of the key terms they hold
 //! and scores its own story and the best `refine_candidates` in full, each a merge of
-//! two term-sorted vectors. After the first round a report is looked at again only when
+//! two term-sorted vectors (galloping over a large story's sums). Each term's idf is read
+//! from the state once per refinement. After the first round a report is looked at again only when
 //! one of its key terms' candidate lists changed, or one of the stories it was compared
 //! with gained or lost a report: otherwise it would choose as it did.
 
