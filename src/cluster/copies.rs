@@ -4,9 +4,13 @@
 //! (wire copy under a new headline, a trimmed last paragraph, a changed byline) share
 //! most of their word 3-shingles: a one-permutation MinHash [`Sketch`] of 16 slots,
 //! indexed by 4 bands of 4 slots, finds candidates, and a candidate counts only when at
-//! least [`NEAR_MIN_EQUAL`] of the 16 slots agree (a Jaccard estimate of about 0.75). A
-//! copy joins its original's story, marked `copy_of`. Different reports of one event do
-//! not look alike at this level; the story stage handles them.
+//! least [`NEAR_MIN_EQUAL`] of the 16 slots agree (a Jaccard estimate of about 0.75) and
+//! the figures of one body are all in the other ([`Sketch::figures`]: a reprint keeps the
+//! event's numbers, a trimmed one some of them). Without that check a templated report
+//! (a daily index, tomorrow's weather) is taken for a copy of yesterday's, whose words it
+//! repeats around other figures, and chains days of them into one story. A copy joins
+//! its original's story, marked `copy_of`. Different reports of one event do not look
+//! alike at this level; the story stage handles them.
 
 use sha2::{Digest, Sha256};
 
@@ -79,6 +83,8 @@ pub struct Sketch {
     pub slots: [u32; SLOTS],
     /// How many shingles went in.
     pub shingles: u32,
+    /// The body's figures (numbers), one bit each of 64 ([`Sketcher::push_figure`]).
+    pub figures: u64,
 }
 
 impl Default for Sketch {
@@ -86,6 +92,7 @@ impl Default for Sketch {
         Sketch {
             slots: [u32::MAX; SLOTS],
             shingles: 0,
+            figures: 0,
         }
     }
 }
@@ -111,6 +118,11 @@ impl Sketcher {
             self.sketch.shingles += 1;
         }
         self.prev = [self.prev[1], word];
+    }
+
+    /// Adds the `features::word_hash` of a number of the body (it was pushed as a word too).
+    pub fn push_figure(&mut self, word: u64) {
+        self.sketch.figures |= 1 << (mix(word) >> 58);
     }
 
     /// The sketch, empty slots filled from their neighbours so every slot is comparable.
@@ -162,9 +174,18 @@ impl Sketch {
             .count()
     }
 
-    /// The verified near-copy test.
+    /// The figures of one body are among those of the other (a reprint keeps the
+    /// event's figures; a trimmed one keeps some of them).
+    pub fn figures_agree(&self, other: &Sketch) -> bool {
+        self.figures & !other.figures == 0 || other.figures & !self.figures == 0
+    }
+
+    /// The verified near-copy test: most sketch slots equal, and figures that agree.
     pub fn near_copy_of(&self, other: &Sketch) -> bool {
-        self.usable() && other.usable() && self.equal_slots(other) >= NEAR_MIN_EQUAL
+        self.usable()
+            && other.usable()
+            && self.equal_slots(other) >= NEAR_MIN_EQUAL
+            && self.figures_agree(other)
     }
 }
 
@@ -235,6 +256,52 @@ mod tests {
             stationnées des troupes américaines a rapporté l'agence de presse Baghdad Al-Youm.";
         let (a, b) = (sketch(WIRE), sketch(other));
         assert!(!a.near_copy_of(&b), "equal slots {}", a.equal_slots(&b));
+    }
+
+    // A daily index report as the synthetic news streams print it: every day the same
+    // sentences around other figures.
+    const INDEX_DAY_1: &str = "The Lenko index for Marum closed at 631 points on Friday, \
+        up 256 from the previous session.\nTrading volume reached 833 thousand contracts, the \
+        Umbayo Bureau said in its daily report.\nAnalysts at Riel Pernetor expect the index to \
+        remain near 631 points in the coming week.\nThe figures are compiled by the Umbayo \
+        Bureau from data supplied by member institutions.\nReaders can find the full tables on \
+        the website of the Umbayo Bureau.";
+
+    fn body(text: &str) -> Sketch {
+        crate::cluster::features::body_sketch(None, text, &Default::default())
+    }
+
+    #[test]
+    fn the_next_days_report_of_a_template_is_not_a_copy() {
+        let day_2 = INDEX_DAY_1
+            .replace("631", "644")
+            .replace("256", "13")
+            .replace("833", "790");
+        let (a, b) = (body(INDEX_DAY_1), body(&day_2));
+        // The shingles alone call it a copy: only three figures changed.
+        assert!(a.equal_slots(&b) >= NEAR_MIN_EQUAL, "{}", a.equal_slots(&b));
+        assert!(!a.near_copy_of(&b));
+        // A reprint that drops the last sentence keeps its figures: still a copy.
+        let trimmed = INDEX_DAY_1
+            .rsplit_once("\nReaders")
+            .map_or(INDEX_DAY_1, |x| x.0);
+        assert!(
+            a.near_copy_of(&body(trimmed)),
+            "{}",
+            a.equal_slots(&body(trimmed))
+        );
+    }
+
+    #[test]
+    fn figures_agree_when_one_side_holds_all_of_the_others() {
+        let with = |figures| Sketch {
+            figures,
+            ..Sketch::default()
+        };
+        assert!(with(0b0110).figures_agree(&with(0b0010)));
+        assert!(with(0b0010).figures_agree(&with(0b0110)));
+        assert!(with(0).figures_agree(&with(0b1)));
+        assert!(!with(0b0110).figures_agree(&with(0b0011)));
     }
 
     #[test]

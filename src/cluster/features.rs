@@ -336,6 +336,9 @@ pub fn features(
             scanner.push_term(folded, term);
             if body {
                 sketcher.push(hash);
+                if token.numeric {
+                    sketcher.push_figure(hash);
+                }
             }
             if is_stop_term(folded, term) {
                 return true;
@@ -376,12 +379,15 @@ pub fn body_sketch(title: Option<&str>, text: &str, weights: &FeatureWeights) ->
     let mut folded = String::with_capacity(32);
     let mut sketcher = Sketcher::default();
     for line in text.lines() {
-        for_each_word(line, &mut folded, |_, _, hash| {
+        for_each_word(line, &mut folded, |token, _, hash| {
             if budget == 0 {
                 return false;
             }
             budget -= 1;
             sketcher.push(hash);
+            if token.numeric {
+                sketcher.push_figure(hash);
+            }
             true
         });
     }

@@ -60,6 +60,7 @@ pub fn find_near_copy<S: State>(
         let other = Sketch {
             slots: record.sketch,
             shingles: u32::MAX,
+            figures: record.figures,
         };
         if !sketch.near_copy_of(&other) {
             continue;
@@ -110,6 +111,7 @@ pub fn copy_changes<S: State>(
             story: original.story,
             copy_of: Some(root),
             sketch: sketch.slots,
+            figures: sketch.figures,
             refine: RefineTerms::default(),
         },
         digest: if found.exact { None } else { digest },
@@ -263,6 +265,7 @@ pub fn story_changes<S: State>(
             story: story_number,
             copy_of: None,
             sketch: feats.sketch.slots,
+            figures: feats.sketch.figures,
             refine: heaviest_terms(
                 &feats.terms,
                 &weighted,

@@ -864,6 +864,7 @@ mod tests {
                     story: a.story,
                     copy_of: a.copy_of.map(str::to_string),
                     sketch: Default::default(),
+                    figures: 0,
                     refine,
                 },
                 digest: None,

@@ -31,11 +31,19 @@ pub struct DocRecord {
     pub copy_of: Option<String>,
     /// Its near-copy sketch.
     pub sketch: [u32; SLOTS],
+    /// The figures of its body (`Sketch::figures`; 0 in records written before they
+    /// were kept, which then agree with any).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub figures: u64,
     /// What the refinement rounds read (`super::refine`): its heaviest terms and its
     /// days. Empty for copies, and in records written before refinement existed (such
     /// articles keep the story they were placed in).
     #[serde(default, skip_serializing_if = "RefineTerms::is_empty")]
     pub refine: RefineTerms,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// An article's side of the refinement rounds.
