@@ -185,6 +185,33 @@ fn exact_and_near_copies_join_their_original() {
 }
 
 #[test]
+fn a_reprint_with_an_updated_figure_is_no_copy_but_joins_the_story() {
+    // The wire text again with its count of attacks brought up to date: a copy would
+    // carry the old figure; this is another report of the same event.
+    let mut docs = seeds(SEED_DATES);
+    let original = docs[2].clone();
+    assert!(original.text.contains("175 tirs"));
+    docs.push(Doc {
+        id: "updated".into(),
+        text: original.text.replace("175 tirs", "180 tirs"),
+        ..original.clone()
+    });
+    let result = run_memory(&docs);
+    let placed = |id: &str| result.iter().find(|r| r.0 == id).cloned();
+    let (updated, original) = (placed("updated"), placed("002"));
+    assert_eq!(
+        updated.as_ref().and_then(|r| r.2.clone()),
+        None,
+        "not a copy"
+    );
+    assert_eq!(
+        updated.map(|r| r.1),
+        original.map(|r| r.1),
+        "the same story"
+    );
+}
+
+#[test]
 fn same_order_gives_the_same_output() {
     let docs = ecb_docs();
     assert_eq!(run_memory(&docs), run_memory(&docs));
