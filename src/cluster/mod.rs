@@ -86,7 +86,9 @@ pub struct Config {
     pub postings_cap: usize,
     /// Terms kept per story profile.
     pub story_terms: usize,
-    /// Candidate stories compared in full.
+    /// Candidate stories compared in full: those that share the most key-term weight
+    /// with the article. The ranking is a good judge: with more, a story that shares
+    /// more common words but fewer rare ones wins more often than it should.
     pub candidates: usize,
     /// Share of the anchor cosine (names, figures, days) in the similarity.
     pub anchor_mix: f32,
@@ -128,7 +130,7 @@ impl Default for Config {
             key_terms: 16,
             postings_cap: 32,
             story_terms: 96,
-            candidates: 8,
+            candidates: 4,
             anchor_mix: 0.5,
             anchor_floor: 0.15,
             young_boost: 0.2,
