@@ -137,7 +137,7 @@ impl Default for Config {
             refine_terms: 48,
             refine_rounds: 6,
             refine_keys: 12,
-            refine_per_term: 8,
+            refine_per_term: 4,
             refine_candidates: 3,
             leave_floor: 0.15,
             refine_threshold: 0.3,
