@@ -313,6 +313,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn records_stored_before_figures_were_kept_agree_with_any_figures() {
+        let record = DocRecord {
+            id: "a".into(),
+            story: 3,
+            copy_of: None,
+            sketch: [7; SLOTS],
+            figures: 0b1010,
+            refine: RefineTerms::default(),
+        };
+        let json = serde_json::to_string(&record).unwrap_or_default();
+        assert!(json.contains("\"figures\":10"), "{json}");
+        let old = json.replace(",\"figures\":10", "");
+        let read: DocRecord = serde_json::from_str(&old).unwrap_or(record.clone());
+        assert_eq!(read.figures, 0, "{old}");
+        let sketch = |figures| super::super::copies::Sketch {
+            slots: [7; SLOTS],
+            shingles: 100,
+            figures,
+        };
+        assert!(sketch(read.figures).near_copy_of(&sketch(0b0110)));
+        assert!(!sketch(record.figures).near_copy_of(&sketch(0b0110)));
+    }
+
+    #[test]
     fn term_index_reads_back_counts_and_lists_as_written() {
         // Enough terms to grow the map several times, lists that outgrow their
         // blocks and shrink again, and the extreme term ids.
