@@ -83,7 +83,7 @@ pub struct Sketch {
     pub slots: [u32; SLOTS],
     /// How many shingles went in.
     pub shingles: u32,
-    /// The body's figures (numbers), one bit each of 64 ([`Sketcher::push_figure`]).
+    /// The body's figures (numbers), one bit each of 64.
     pub figures: u64,
 }
 
@@ -106,8 +106,12 @@ pub struct Sketcher {
 }
 
 impl Sketcher {
-    /// Adds the `features::word_hash` of the next word of the body.
-    pub fn push(&mut self, word: u64) {
+    /// Adds the `features::word_hash` of the next word of the body, a number when
+    /// `figure` is set.
+    pub fn push(&mut self, word: u64, figure: bool) {
+        if figure {
+            self.sketch.figures |= 1 << (mix(word) >> 58);
+        }
         self.seen += 1;
         if self.seen >= 3 {
             let shingle = mix(self.prev[0] ^ mix(self.prev[1] ^ mix(word)));
@@ -118,11 +122,6 @@ impl Sketcher {
             self.sketch.shingles += 1;
         }
         self.prev = [self.prev[1], word];
-    }
-
-    /// Adds the `features::word_hash` of a number of the body (it was pushed as a word too).
-    pub fn push_figure(&mut self, word: u64) {
-        self.sketch.figures |= 1 << (mix(word) >> 58);
     }
 
     /// The sketch, empty slots filled from their neighbours so every slot is comparable.
@@ -205,7 +204,8 @@ mod tests {
     fn sketch(text: &str) -> Sketch {
         let mut s = Sketcher::default();
         for w in text.split_whitespace() {
-            s.push(word_hash(&w.to_lowercase()));
+            let figure = w.starts_with(|c: char| c.is_ascii_digit());
+            s.push(word_hash(&w.to_lowercase()), figure);
         }
         s.finish()
     }

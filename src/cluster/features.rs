@@ -335,10 +335,7 @@ pub fn features(
             let term = hash & !ANCHOR_BIT;
             scanner.push_term(folded, term);
             if body {
-                sketcher.push(hash);
-                if token.numeric {
-                    sketcher.push_figure(hash);
-                }
+                sketcher.push(hash, token.numeric);
             }
             if is_stop_term(folded, term) {
                 return true;
@@ -384,10 +381,7 @@ pub fn body_sketch(title: Option<&str>, text: &str, weights: &FeatureWeights) ->
                 return false;
             }
             budget -= 1;
-            sketcher.push(hash);
-            if token.numeric {
-                sketcher.push_figure(hash);
-            }
+            sketcher.push(hash, token.numeric);
             true
         });
     }
