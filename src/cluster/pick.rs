@@ -125,7 +125,8 @@ pub fn copy_changes<S: State>(
     Ok((assignment, changes))
 }
 
-/// Inverse document frequencies, read from the state once per article and term.
+/// Inverse document frequencies of one article's placement: read from the state in
+/// batches ([`DfCache::read`]), and cached for the profiles that keep no norms.
 struct DfCache {
     idf: HashMap<u64, f32, BuildHasherDefault<IdHasher>>,
     docs_for_idf: f32,
@@ -142,19 +143,6 @@ impl DfCache {
         let idfs = self.read(state, &missing)?;
         self.idf.extend(missing.into_iter().zip(idfs));
         Ok(())
-    }
-
-    /// The idf of each of the article's `terms` (the first terms fetched: none is cached
-    /// yet), in order, and cached.
-    fn fetch_article<S: State>(
-        &mut self,
-        state: &S,
-        terms: &[(u64, f32)],
-    ) -> Result<Vec<f32>, StateError> {
-        let terms: Vec<u64> = terms.iter().map(|(term, _)| *term).collect();
-        let idfs = self.read(state, &terms)?;
-        self.idf.extend(terms.into_iter().zip(idfs.iter().copied()));
-        Ok(idfs)
     }
 
     /// The idfs of `terms` from the state's document frequencies. Every frequency is
@@ -191,11 +179,11 @@ pub fn story_changes<S: State>(
 ) -> Result<(Assignment, Changes), StateError> {
     let docs = state.docs()?;
     let mut cache = DfCache {
-        idf: HashMap::with_capacity_and_hasher(feats.terms.len() * 4, Default::default()),
+        idf: HashMap::default(),
         docs_for_idf: (docs as f32).max(config.min_docs_for_idf),
     };
-    let idf = cache.fetch_article(state, &feats.terms)?;
-    let weighted = Weighted::with_idf(&feats.terms, idf);
+    let terms: Vec<u64> = feats.terms.iter().map(|(t, _)| *t).collect();
+    let weighted = Weighted::with_idf(&feats.terms, cache.read(state, &terms)?);
     let keys = stories::key_terms(&weighted, config.key_terms);
     let mut lists = Vec::with_capacity(keys.len());
     for (term, _) in &keys {
@@ -228,10 +216,14 @@ pub fn story_changes<S: State>(
         stories::extend_span(&mut story, day);
     }
     stories::add_event_days(&mut story, &event_days);
-    cache.fetch(state, &story.terms)?;
-    stories::absorb(&mut story, &feats.terms, config.story_terms, |t| {
-        cache.idf(t)
-    });
+    let story_idf = story_idf(state, &cache, &story.terms, &feats.terms, &weighted.idf)?;
+    stories::absorb(
+        &mut story,
+        &story_idf,
+        &feats.terms,
+        &weighted.idf,
+        config.story_terms,
+    );
     let postings = lists
         .iter()
         .filter(|(_, list)| !list.contains(&story_number))
@@ -276,13 +268,41 @@ pub fn story_changes<S: State>(
         },
         digest,
         bands,
-        df_terms: feats.terms.iter().map(|(t, _)| *t).collect(),
+        df_terms: terms,
         story_number,
         story,
         new_story,
         postings,
     };
     Ok((assignment, changes))
+}
+
+/// The idf of each of a story's terms: the article's own for the terms the two share
+/// (already read), the state's for the others (read together).
+fn story_idf<S: State>(
+    state: &S,
+    cache: &DfCache,
+    story: &[(u64, f32)],
+    article: &[(u64, f32)],
+    article_idf: &[f32],
+) -> Result<Vec<f32>, StateError> {
+    let mut idf = vec![0.0; story.len()];
+    let mut lacking: Vec<usize> = Vec::new();
+    let mut j = 0;
+    for (i, (term, _)) in story.iter().enumerate() {
+        while article.get(j).is_some_and(|(t, _)| t < term) {
+            j += 1;
+        }
+        match article.get(j) {
+            Some((t, _)) if t == term => idf[i] = article_idf.get(j).copied().unwrap_or(0.0),
+            _ => lacking.push(i),
+        }
+    }
+    let terms: Vec<u64> = lacking.iter().map(|i| story[*i].0).collect();
+    for (i, value) in lacking.into_iter().zip(cache.read(state, &terms)?) {
+        idf[i] = value;
+    }
+    Ok(idf)
 }
 
 /// What the refinement rounds keep of an article: the `n` terms of `terms` (tf, sorted
@@ -295,23 +315,31 @@ fn heaviest_terms(
     day: Option<i32>,
     event_days: Vec<i32>,
 ) -> RefineTerms {
-    let mut order: Vec<usize> = (0..terms.len()).collect();
     let weight = |i: usize| weighted.terms.get(i).map_or(0.0, |t| t.1);
-    if terms.len() > n {
-        order.select_nth_unstable_by(n, |a, b| {
-            weight(*b)
-                .total_cmp(&weight(*a))
-                .then(terms[*a].0.cmp(&terms[*b].0))
-        });
-    }
-    order.truncate(n);
-    order.sort_unstable();
-    RefineTerms {
-        terms: order.iter().map(|i| terms[*i].0).collect(),
-        tf: order.iter().map(|i| terms[*i].1).collect(),
+    // Heaviest first, ties to the lower term: the `n`-th is the last kept, found by
+    // selection; the terms are then read in their own (term) order.
+    let order = |x: &(f32, u64), y: &(f32, u64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+    let mut kept = RefineTerms {
+        terms: Vec::with_capacity(n.min(terms.len())),
+        tf: Vec::with_capacity(n.min(terms.len())),
         day,
         event_days,
+    };
+    if n == 0 {
+        return kept;
     }
+    let last = (terms.len() > n).then(|| {
+        let mut ranked: Vec<(f32, u64)> =
+            (0..terms.len()).map(|i| (weight(i), terms[i].0)).collect();
+        *ranked.select_nth_unstable_by(n - 1, order).1
+    });
+    for (i, (term, tf)) in terms.iter().enumerate() {
+        if last.is_none_or(|last| order(&(weight(i), *term), &last).is_le()) {
+            kept.terms.push(*term);
+            kept.tf.push(*tf);
+        }
+    }
+    kept
 }
 
 fn new_profile(doc: &Doc) -> StoryProfile {
@@ -416,6 +444,7 @@ fn best_story<'s, S: State>(
             rank *= config.far_factor;
         }
         if config.explain {
+            cache.fetch(state, &profile.terms)?;
             explain(target, &profile, number, sim, rank, mismatch, config, cache);
         }
         if sim >= config.threshold && best.as_ref().is_none_or(|(s, _, _, _)| rank > *s) {

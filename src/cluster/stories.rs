@@ -188,9 +188,14 @@ impl Similarity {
 
 /// Norms of a profile's terms weighted by `idf`: every term, and the anchors alone.
 pub fn norms(terms: &[(u64, f32)], mut idf: impl FnMut(u64) -> f32) -> [f32; 2] {
+    norms_by_index(terms, |_, term| idf(term))
+}
+
+/// [`norms`] with the idf of the `k`-th term given by `idf(k, term)`.
+fn norms_by_index(terms: &[(u64, f32)], mut idf: impl FnMut(usize, u64) -> f32) -> [f32; 2] {
     let (mut all, mut anchors) = (0.0f32, 0.0f32);
-    for (term, sum) in terms {
-        let w = sum * idf(*term);
+    for (k, (term, sum)) in terms.iter().enumerate() {
+        let w = sum * idf(k, *term);
         all += w * w;
         if is_anchor(*term) {
             anchors += w * w;
@@ -300,39 +305,62 @@ pub fn explain_signals(
 }
 
 /// Adds an article's terms to a story and keeps the `cap` terms that weigh most
-/// (summed weight × idf), sorted by term again.
+/// (summed weight × idf, ties to the lower term), sorted by term. `story_idf` holds the
+/// idf of each of the story's terms, `terms_idf` that of each of the article's.
 pub fn absorb(
     story: &mut StoryProfile,
+    story_idf: &[f32],
     terms: &[(u64, f32)],
+    terms_idf: &[f32],
     cap: usize,
-    mut idf: impl FnMut(u64) -> f32,
 ) {
     let (old, new) = (&story.terms, terms);
     let mut merged: Vec<(u64, f32)> = Vec::with_capacity(old.len() + new.len());
+    let mut merged_idf: Vec<f32> = Vec::with_capacity(old.len() + new.len());
+    let old_idf = |i: usize| story_idf.get(i).copied().unwrap_or(0.0);
+    let new_idf = |j: usize| terms_idf.get(j).copied().unwrap_or(0.0);
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         if j == new.len() || (i < old.len() && old[i].0 < new[j].0) {
             merged.push(old[i]);
+            merged_idf.push(old_idf(i));
             i += 1;
         } else if i == old.len() || new[j].0 < old[i].0 {
             merged.push(new[j]);
+            merged_idf.push(new_idf(j));
             j += 1;
         } else {
             merged.push((old[i].0, old[i].1 + new[j].1));
+            merged_idf.push(new_idf(j));
             i += 1;
             j += 1;
         }
     }
     if merged.len() > cap {
-        let mut ranked: Vec<(f32, u64, f32)> =
-            merged.iter().map(|(t, w)| (w * idf(*t), *t, *w)).collect();
-        // Heaviest first; equal weights by term so the cut is deterministic.
-        ranked.select_nth_unstable_by(cap, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        ranked.truncate(cap);
-        merged = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
-        merged.sort_unstable_by_key(|(t, _)| *t);
+        // Heaviest first; equal weights by term so the cut is deterministic. The last
+        // term kept is found by selection; the terms are then kept in their term order.
+        let order = |x: &(f32, u64), y: &(f32, u64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+        let mut ranked: Vec<(f32, u64)> = merged
+            .iter()
+            .zip(&merged_idf)
+            .map(|((t, w), idf)| (w * idf, *t))
+            .collect();
+        let mut kept = 0;
+        if let Some(at) = cap.checked_sub(1) {
+            let last = *ranked.select_nth_unstable_by(at, order).1;
+            for k in 0..merged.len() {
+                let (term, w) = merged[k];
+                if order(&(w * merged_idf[k], term), &last).is_le() {
+                    merged.swap(kept, k);
+                    merged_idf.swap(kept, k);
+                    kept += 1;
+                }
+            }
+        }
+        merged.truncate(kept);
+        merged_idf.truncate(kept);
     }
-    story.norms = norms(&merged, idf);
+    story.norms = norms_by_index(&merged, |k, _| merged_idf[k]);
     story.terms = merged;
 }
 
@@ -461,7 +489,7 @@ mod tests {
         // A story of three reports on terms 1-4; an article sharing only term 9 with its
         // last member (absorbed with little weight) stays far from the profile.
         let mut s = story(&[(1, 3.0), (2, 3.0), (3, 3.0), (4, 3.0)], None);
-        absorb(&mut s, &[(1, 1.0), (9, 1.0)], 64, |_| 1.0);
+        absorb(&mut s, &[1.0; 4], &[(1, 1.0), (9, 1.0)], &[1.0; 2], 64);
         let member_like = Weighted::new(&[(9, 1.0), (10, 1.0)], |_| 1.0);
         let core_like = Weighted::new(&[(1, 1.0), (2, 1.0), (3, 1.0)], |_| 1.0);
         let drift = cosine(&member_like, &s, |_| 1.0).all;
@@ -472,7 +500,13 @@ mod tests {
     #[test]
     fn absorb_sums_and_caps_by_weight() {
         let mut s = story(&[(1, 1.0), (5, 4.0)], None);
-        absorb(&mut s, &[(1, 2.0), (3, 0.5), (7, 2.5)], 3, |_| 1.0);
+        absorb(
+            &mut s,
+            &[1.0; 2],
+            &[(1, 2.0), (3, 0.5), (7, 2.5)],
+            &[1.0; 3],
+            3,
+        );
         assert_eq!(s.terms, vec![(1, 3.0), (5, 4.0), (7, 2.5)]);
     }
 
@@ -503,7 +537,8 @@ mod tests {
         // Same kind of event, same prose; the figures and the name tell them apart.
         let prose = ["drone", "base", "attack", "troops", "claimed"];
         let mut s = story(&[], None);
-        absorb(&mut s, &terms(&prose, &["asad", "16", "2500"]), 96, |_| 1.0);
+        let report = terms(&prose, &["asad", "16", "2500"]);
+        absorb(&mut s, &[], &report, &vec![1.0; report.len()], 96);
         let same = Weighted::new(&terms(&prose, &["asad", "16", "2500"]), |_| 1.0);
         let other = Weighted::new(&terms(&prose, &["harir", "20", "2500"]), |_| 1.0);
         let (a, b) = (cosine(&same, &s, |_| 1.0), cosine(&other, &s, |_| 1.0));
@@ -536,8 +571,12 @@ mod tests {
     fn kept_norms_match_fresh_ones_when_idf_is_unchanged() {
         let mut s = story(&[], None);
         let idf = |t: u64| if t.is_multiple_of(2) { 2.0 } else { 0.5 };
-        absorb(&mut s, &terms(&["a", "b"], &["c"]), 96, idf);
-        absorb(&mut s, &terms(&["b", "d"], &["c", "e"]), 96, idf);
+        for report in [terms(&["a", "b"], &["c"]), terms(&["b", "d"], &["c", "e"])] {
+            let idfs =
+                |terms: &[(u64, f32)]| terms.iter().map(|(t, _)| idf(*t)).collect::<Vec<_>>();
+            let story_idf = idfs(&s.terms);
+            absorb(&mut s, &story_idf, &report, &idfs(&report), 96);
+        }
         assert_eq!(s.norms, norms(&s.terms, idf));
         let doc = Weighted::new(&terms(&["b"], &["e"]), idf);
         let kept = cosine(&doc, &s, idf);
