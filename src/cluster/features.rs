@@ -160,7 +160,7 @@ fn fold_ascii(word: &str, out: &mut String) -> u64 {
     out.reserve(word.len());
     let mut fold = AsciiFold::default();
     for &b in word.as_bytes() {
-        fold.push(ASCII_FOLD[usize::from(b & 0x7f)], out);
+        fold.push(ASCII_FOLD[usize::from(b)], out);
     }
     fold.finish(out)
 }
@@ -208,9 +208,10 @@ impl AsciiFold {
     }
 }
 
-/// An ASCII byte folded: letters lowercased, digits kept, anything else 0 (dropped).
-static ASCII_FOLD: [u8; 128] = {
-    let mut table = [0u8; 128];
+/// A byte folded: ASCII letters lowercased, digits kept, anything else 0 (dropped). 256
+/// entries, so that indexing by any byte needs no bounds check.
+static ASCII_FOLD: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
