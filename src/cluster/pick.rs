@@ -316,9 +316,8 @@ fn heaviest_terms(
     event_days: Vec<i32>,
 ) -> RefineTerms {
     let weight = |i: usize| weighted.terms.get(i).map_or(0.0, |t| t.1);
-    // Heaviest first, ties to the lower term: the `n`-th is the last kept, found by
-    // selection; the terms are then read in their own (term) order.
-    let order = |x: &(f32, u64), y: &(f32, u64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+    // The `n`-th heaviest is the last kept, found by selection; the terms are then read
+    // in their own (term) order.
     let mut kept = RefineTerms {
         terms: Vec::with_capacity(n.min(terms.len())),
         tf: Vec::with_capacity(n.min(terms.len())),
@@ -329,12 +328,13 @@ fn heaviest_terms(
         return kept;
     }
     let last = (terms.len() > n).then(|| {
-        let mut ranked: Vec<(f32, u64)> =
-            (0..terms.len()).map(|i| (weight(i), terms[i].0)).collect();
-        *ranked.select_nth_unstable_by(n - 1, order).1
+        let mut ranked: Vec<u128> = (0..terms.len())
+            .map(|i| stories::heaviest_first(weight(i), terms[i].0))
+            .collect();
+        *ranked.select_nth_unstable(n - 1).1
     });
     for (i, (term, tf)) in terms.iter().enumerate() {
-        if last.is_none_or(|last| order(&(weight(i), *term), &last).is_le()) {
+        if last.is_none_or(|last| stories::heaviest_first(weight(i), *term) <= last) {
             kept.terms.push(*term);
             kept.tf.push(*tf);
         }
