@@ -143,7 +143,7 @@ type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 /// The state in memory, for the offline command and tests.
 #[derive(Debug, Default)]
 pub struct MemoryState {
-    docs: Vec<DocRecord>,
+    docs: Chunks<DocRecord>,
     stories: Vec<StoryProfile>,
     terms: TermIndex,
     digests: HashMap<[u8; 32], u64, BuildHasherDefault<DigestHasher>>,
@@ -177,6 +177,50 @@ impl MemoryState {
             self.stories.push(changes.story);
         }
         self.docs.push(changes.doc);
+    }
+}
+
+/// A growing list kept in chunks of a fixed size: a push never moves what is already
+/// there. (One vector of a million article records would be copied into fresh memory
+/// each time it doubled, hundreds of megabytes at the last doubling.)
+#[derive(Debug)]
+struct Chunks<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunks<T> {
+    fn default() -> Self {
+        Chunks {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunks<T> {
+    const CHUNK: usize = 1 << 14;
+
+    fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < Self::CHUNK => chunk.push(item),
+            _ => {
+                let mut chunk = Vec::with_capacity(Self::CHUNK);
+                chunk.push(item);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, index: usize) -> Option<&T> {
+        self.chunks
+            .get(index / Self::CHUNK)?
+            .get(index % Self::CHUNK)
+    }
+
+    fn len(&self) -> usize {
+        self.len
     }
 }
 
@@ -311,6 +355,19 @@ impl State for MemoryState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_read_back_every_item_across_chunk_ends() {
+        let mut list = Chunks::default();
+        let n = Chunks::<usize>::CHUNK * 2 + 3;
+        for i in 0..n {
+            list.push(i);
+        }
+        assert_eq!(list.len(), n);
+        assert!((0..n).all(|i| list.get(i) == Some(&i)));
+        assert_eq!(list.get(n), None);
+        assert_eq!(list.chunks.len(), 3);
+    }
 
     #[test]
     fn records_stored_before_figures_were_kept_agree_with_any_figures() {
