@@ -324,17 +324,14 @@ fn heaviest_terms(
         day,
         event_days,
     };
-    if n == 0 {
+    let ranked: Vec<u128> = (0..terms.len())
+        .map(|i| stories::heaviest_first(weight(i), terms[i].0))
+        .collect();
+    let Some(last) = stories::last_kept(ranked, n) else {
         return kept;
-    }
-    let last = (terms.len() > n).then(|| {
-        let mut ranked: Vec<u128> = (0..terms.len())
-            .map(|i| stories::heaviest_first(weight(i), terms[i].0))
-            .collect();
-        *ranked.select_nth_unstable(n - 1).1
-    });
+    };
     for (i, (term, tf)) in terms.iter().enumerate() {
-        if last.is_none_or(|last| stories::heaviest_first(weight(i), *term) <= last) {
+        if stories::heaviest_first(weight(i), *term) <= last {
             kept.terms.push(*term);
             kept.tf.push(*tf);
         }

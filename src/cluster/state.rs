@@ -185,16 +185,13 @@ impl MemoryState {
 /// each time it doubled, hundreds of megabytes at the last doubling.)
 #[derive(Debug)]
 struct Chunks<T> {
+    /// Full chunks, then the last one.
     chunks: Vec<Vec<T>>,
-    len: usize,
 }
 
 impl<T> Default for Chunks<T> {
     fn default() -> Self {
-        Chunks {
-            chunks: Vec::new(),
-            len: 0,
-        }
+        Chunks { chunks: Vec::new() }
     }
 }
 
@@ -210,7 +207,6 @@ impl<T> Chunks<T> {
                 self.chunks.push(chunk);
             }
         }
-        self.len += 1;
     }
 
     fn get(&self, index: usize) -> Option<&T> {
@@ -220,7 +216,9 @@ impl<T> Chunks<T> {
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.chunks
+            .last()
+            .map_or(0, |last| (self.chunks.len() - 1) * Self::CHUNK + last.len())
     }
 }
 

@@ -339,14 +339,13 @@ pub fn absorb(
     if merged.len() > cap {
         // The last term kept is found by selection; the terms are then kept in their
         // term order.
-        let mut ranked: Vec<u128> = merged
+        let ranked: Vec<u128> = merged
             .iter()
             .zip(&merged_idf)
             .map(|((t, w), idf)| heaviest_first(w * idf, *t))
             .collect();
         let mut kept = 0;
-        if let Some(at) = cap.checked_sub(1) {
-            let last = *ranked.select_nth_unstable(at).1;
+        if let Some(last) = last_kept(ranked, cap) {
             for k in 0..merged.len() {
                 let (term, w) = merged[k];
                 if heaviest_first(w * merged_idf[k], term) <= last {
@@ -376,6 +375,14 @@ pub fn key_terms(doc: &Weighted, n: usize) -> Vec<(u64, f32)> {
     }
     ranked.sort_unstable_by_key(|x| x.0);
     ranked.into_iter().map(|(key, w)| (key as u64, w)).collect()
+}
+
+/// The key of the last term kept when the terms of `keys` ([`heaviest_first`]) are cut to
+/// the `n` heaviest: a term is kept when its key is at most this one. `None` when `n` is 0
+/// (nothing is kept); when `keys` holds no more than `n`, the largest (all are kept).
+pub fn last_kept(mut keys: Vec<u128>, n: usize) -> Option<u128> {
+    let at = n.checked_sub(1)?.min(keys.len().checked_sub(1)?);
+    Some(*keys.select_nth_unstable(at).1)
 }
 
 /// The sort key of a weighted term that puts the heaviest first and equal weights in
@@ -525,6 +532,15 @@ mod tests {
         by_key.sort_by_key(|(w, t)| heaviest_first(*w, *t));
         by_cmp.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         assert_eq!(by_key, by_cmp);
+    }
+
+    #[test]
+    fn last_kept_is_the_nth_smallest_key() {
+        assert_eq!(last_kept(vec![5, 1, 3], 2), Some(3));
+        assert_eq!(last_kept(vec![5, 1, 3], 3), Some(5));
+        assert_eq!(last_kept(vec![5, 1, 3], 9), Some(5));
+        assert_eq!(last_kept(vec![5, 1, 3], 0), None);
+        assert_eq!(last_kept(Vec::new(), 4), None);
     }
 
     #[test]
