@@ -374,6 +374,7 @@ pub fn key_terms(doc: &Weighted, n: usize) -> Vec<(u64, f32)> {
         ranked.truncate(n);
     }
     ranked.sort_unstable_by_key(|x| x.0);
+    // The key's low 64 bits are the term.
     ranked.into_iter().map(|(key, w)| (key as u64, w)).collect()
 }
 
