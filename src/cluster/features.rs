@@ -12,6 +12,10 @@
 //! bit set, [`ANCHOR_BIT`]), so the story stage can compare who, where, how many and when
 //! on their own: two events of one kind share their prose, not their anchors.
 //!
+//! Spellings that folding cannot join (al-Muhandis / al-Mohandes) stay two terms: a
+//! string-similarity match of names (Jaro-Winkler) was measured on ECB+'s names and joins
+//! different people as often as variants of one (`scripts/experiments/README.md`).
+//!
 //! Terms are 64-bit hashes of the folded text, so the hot path allocates no `String` per
 //! token and the in-memory and sled states agree on term ids without an interning table.
 
@@ -230,15 +234,6 @@ fn drop_plural(out: &mut String) -> bool {
         out.pop();
     }
     plural
-}
-
-/// Names compared loosely: true when two folded names are spelled nearly alike
-/// (Muhandis / Mohandes), by Jaro-Winkler over names of at least five letters.
-pub fn names_match(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    a.len() >= 5 && b.len() >= 5 && strsim::jaro_winkler(a, b) >= 0.9
 }
 
 /// Is this folded word a French or English stop word (or a too-short token)?
@@ -955,8 +950,6 @@ mod tests {
         assert_eq!(fold("ASSAD"), "asad");
         assert_eq!(fold("Qassem"), fold("Qasem"));
         assert_eq!(fold("États"), "etat");
-        assert!(names_match(&fold("Muhandis"), &fold("Mohandis")));
-        assert!(!names_match(&fold("Sudani"), &fold("Soleimani")));
     }
 
     #[test]
