@@ -41,6 +41,14 @@ pub fn run(
         Ok(s) => s,
         Err(e) => return store_failure(&e),
     };
+    if stories.is_empty() {
+        // Say why stdout is empty: the formats print nothing (or `[]`) for no stories.
+        super::report::note(if since.is_some() || min_reports > 1 {
+            "no story matches --since / --min-reports"
+        } else {
+            "the store holds no stories yet (`newsfold ingest` fills it)"
+        });
+    }
     // The lock is not needed while printing to a slow reader.
     drop(store);
     let stdout = io::stdout();
