@@ -214,22 +214,10 @@ fn since_and_min_reports_filter_stories() {
     assert_eq!(ids(&["--since", "7d"]), ["s-recent", "s-week"]);
     assert_eq!(ids(&["--min-reports", "2"]), ["s-week"]);
     assert_eq!(ids(&[]), ["s-recent", "s-week", "s-old"]);
-    let none = newsfold(
-        &[
-            "dump",
-            "--store",
-            tmp.path().to_str().unwrap(),
-            "--min-reports",
-            "9",
-        ],
+    assert_prints_nothing_and_says(
         tmp.path(),
-    );
-    assert_eq!(none.status.code(), Some(0));
-    assert_eq!(stdout(&none), "");
-    assert!(
-        stderr(&none).contains("no story matches --since / --min-reports"),
-        "{}",
-        stderr(&none)
+        &["--min-reports", "9"],
+        "no story matches --since / --min-reports",
     );
 }
 
@@ -238,17 +226,17 @@ fn an_empty_store_says_it_has_no_stories_yet() {
     // What the README's main job shows on a machine that cannot reach the outlets.
     let tmp = tempfile::tempdir().unwrap();
     fill(tmp.path(), &[]);
-    let out = newsfold(
-        &["dump", "--store", tmp.path().to_str().unwrap()],
-        tmp.path(),
-    );
+    assert_prints_nothing_and_says(tmp.path(), &[], "the store holds no stories yet");
+}
+
+/// `dump` over the store in `dir` with `args` exits 0, prints no story, and says `note`.
+fn assert_prints_nothing_and_says(dir: &Path, args: &[&str], note: &str) {
+    let mut all = vec!["dump", "--store", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = newsfold(&all, dir);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
-    assert!(
-        stderr(&out).contains("the store holds no stories yet"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains(note), "{}", stderr(&out));
 }
 
 #[test]
