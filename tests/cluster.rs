@@ -316,7 +316,7 @@ fn representative_title_is_the_central_one() {
     assert_eq!(cluster::representative_title(&["", " "]), None);
 }
 
-fn newsfold(args: &[&str], stdin: &str) -> (i32, String, String) {
+fn newsfold(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsfold"))
         .args(args)
         .stdin(Stdio::piped())
@@ -328,7 +328,7 @@ fn newsfold(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
+        .write_all(stdin)
         .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
     (
@@ -349,7 +349,7 @@ fn cli_reports_bad_lines_and_goes_on() {
         r#"{"id":7,"text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16T10:00:00+02:00","extra":1}"#,
         "\n",
     );
-    let (code, stdout, stderr) = newsfold(&["cluster", "-"], input);
+    let (code, stdout, stderr) = newsfold(&["cluster", "-"], input.as_bytes());
     assert_eq!(code, 1, "a bad line makes exit 1");
     assert!(
         stderr.contains(":2:") && stderr.contains(":3:"),
@@ -368,13 +368,39 @@ fn cli_reports_bad_lines_and_goes_on() {
 }
 
 #[test]
+fn cli_skips_a_line_that_is_not_utf8_and_goes_on() {
+    // Latin-1 "é" (0xE9) in the middle of a line, then a good line after it.
+    let mut input = br#"{"id":"a","text":"Un drone a vis"#.to_vec();
+    input.extend_from_slice(b"\xe9 la base.\"}\n");
+    input.extend_from_slice(
+        r#"{"id":"b","text":"Un drone a visé la base.","date":"2024-07-16"}"#.as_bytes(),
+    );
+    input.push(b'\n');
+    let (code, stdout, stderr) = newsfold(&["cluster", "-"], &input);
+    assert_eq!(code, 1, "a bad line makes exit 1");
+    assert!(
+        stderr.contains("-:1:") && stderr.contains("not UTF-8"),
+        "the line and what is wrong with it: {stderr}"
+    );
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["\"b\"".to_string()],
+        "the line after it is clustered"
+    );
+}
+
+#[test]
 fn cli_reads_a_file_in_order() {
     let (code, stdout, _) = newsfold(
         &[
             "cluster",
             fixture("ecb-topics-1-3-8-12.jsonl").to_str().unwrap_or(""),
         ],
-        "",
+        b"",
     );
     assert_eq!(code, 0);
     let ids: Vec<String> = stdout

@@ -171,3 +171,32 @@ fn photo_sliders_and_a_most_popular_box_are_furniture() {
         ],
     );
 }
+
+#[test]
+fn a_binary_file_named_html_is_an_error_and_the_others_go_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A PNG's signature and header chunk, then image bytes: what a mislabelled download
+    // of a photo looks like.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0".to_vec();
+    png.extend((0u32..2000).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    std::fs::write(dir.path().join("a-photo.html"), &png).expect("write");
+    std::fs::copy(fixture("tag-links.html"), dir.path().join("b-page.html")).expect("copy");
+    let out = Command::new(env!("CARGO_BIN_EXE_newsfold"))
+        .arg("extract")
+        .arg(dir.path())
+        .output()
+        .expect("running newsfold");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a skipped file makes exit 1");
+    assert!(
+        stderr.contains("a-photo.html") && stderr.contains("binary"),
+        "names the file and says why: {stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let sources: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json")["source"].to_string())
+        .collect();
+    assert_eq!(sources.len(), 1, "only the page: {sources:?}");
+    assert!(sources[0].contains("b-page.html"), "{sources:?}");
+}

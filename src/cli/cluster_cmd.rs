@@ -7,8 +7,8 @@
 //! (`cluster::refine`) settle the stories, exactly as `ingest` does in the store, so the
 //! same file gives the same stories. Story ids are `s-` followed by the id of the story's
 //! first article, or `r-` and the id of the report that opened it in the rounds.
-//! A malformed line is reported on stderr with its line number, the run goes on, and the
-//! exit status is 1.
+//! A malformed line (bad JSON, a missing field, a bad date, bytes that are not UTF-8) is
+//! reported on stderr with its line number, the run goes on, and the exit status is 1.
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
 //! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
@@ -81,16 +81,30 @@ fn cluster_lines(
     let mut state = MemoryState::new();
     let mut failed = false;
     // One line buffer for the whole run (`lines()` would allocate a String per line).
-    let mut line = String::new();
+    // Bytes, not a String: a line that is not UTF-8 is one bad line, not the end of the run.
+    let mut bytes = Vec::new();
     for index in 0usize.. {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
+        bytes.clear();
+        if reader.read_until(b'\n', &mut bytes)? == 0 {
             break;
         }
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(line) => line,
+            Err(e) => {
+                let at = e.valid_up_to();
+                super::report::error(&format!(
+                    "{name}:{}: not UTF-8 text (byte {} of the line); skipped",
+                    index + 1,
+                    at + 1
+                ));
+                failed = true;
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let doc = match parse_line(&line) {
+        let doc = match parse_line(line) {
             Ok(doc) => doc,
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));

@@ -3,10 +3,11 @@
 //! In: files (`.html`, `.htm`, `.html.gz`, `.txt`) and folders of them (walked recursively,
 //! sorted by path so the order is stable). Out: one JSON object per file on stdout, in
 //! that order: the article's metadata, its cleaned `text` and how many lines boilerplate
-//! removal took out (`--explain` lists them). A file that cannot be read gets an error line
-//! on stderr naming it; the others go on and the exit status is 1. Files are worked on by
-//! several threads when there are many (`NEWSFOLD_THREADS` caps them; 1 = single-threaded),
-//! and printed in input order all the same.
+//! removal took out (`--explain` lists them). A file that cannot be read, or holds binary
+//! data rather than a page, gets an error line on stderr naming it; the others go on and
+//! the exit status is 1. Files are worked on by several threads when there are many
+//! (`NEWSFOLD_THREADS` caps them; 1 = single-threaded), and printed in input order all
+//! the same.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -182,6 +183,13 @@ fn gunzip_in_one_call(raw: &[u8], out: &mut Vec<u8>) -> bool {
 /// Extracts one file and renders its JSON line.
 fn process(path: &Path, explain: bool) -> Result<Value, String> {
     let bytes = read_bytes(path)?;
+    if crate::fetch::looks_binary(&bytes) {
+        // An image or an archive named .html: decoded, it would come out as a page of noise.
+        return Err(format!(
+            "{}: binary data (control bytes), not an HTML or text page; skipped",
+            path.display()
+        ));
+    }
     let text = crate::decode::decode_vec(bytes, None).text;
     let name = path.to_string_lossy().to_ascii_lowercase();
     let hints = Hints::default();
