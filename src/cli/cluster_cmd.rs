@@ -178,6 +178,7 @@ fn tuned_config() -> Config {
             "rper" => config.refine_per_term = f as usize,
             "rth" => config.refine_threshold = f,
             "leave" => config.leave_floor = f,
+            "rmis" => config.refine_undated_factor = f,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

@@ -108,6 +108,10 @@ pub struct Config {
     pub refine_candidates: usize,
     /// Minimum score to move to another story in the rounds.
     pub refine_threshold: f32,
+    /// In the rounds, the factor on a score when only one side (the report, or the
+    /// story's other reports) is dated. Milder than `undated_factor`: the rounds compare
+    /// with whole stories, whose centroids are surer than a profile built on arrival.
+    pub refine_undated_factor: f32,
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
     pub leave_floor: f32,
@@ -141,6 +145,7 @@ impl Default for Config {
             refine_candidates: 3,
             leave_floor: 0.15,
             refine_threshold: 0.3,
+            refine_undated_factor: 0.85,
             explain: false,
         }
     }

@@ -16,7 +16,9 @@
 //! centroids, so the order of reports within a round does not matter.
 //!
 //! Scores are the one pass's: the anchor mix and veto, the far-window factor (a dated
-//! report more than the window from a story's dated span) and the day-conflict factor.
+//! report more than the window from a story's dated span), the day-conflict factor, and
+//! a milder undated factor (the report dated and none of the story's other reports, or
+//! the other way round).
 //! A report moves only to a story it matches at the join threshold; a report that
 //! matches neither that nor its own story above `leave_floor` leaves for a story of its
 //! own (named `r-` + its id). Copies follow their original. The rounds stop when nothing
@@ -371,6 +373,8 @@ struct Centroid {
     has_anchors: bool,
     /// Its dated span.
     span: Option<(i32, i32)>,
+    /// How many of its members are dated.
+    dated: u32,
     /// Its members' event days, sorted, without repeats.
     days: Vec<i32>,
 }
@@ -444,6 +448,7 @@ impl Rounds {
         };
         c.has_anchors = false;
         c.span = None;
+        c.dated = 0;
         c.days.clear();
         c.sums = 0..0;
         c.norm2 = [0.0; 2];
@@ -453,6 +458,7 @@ impl Rounds {
             c.has_anchors |= report.anchor_scale > 0.0;
             if let Some(d) = record.day {
                 c.span = Some(c.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+                c.dated += 1;
             }
             c.days.extend_from_slice(&record.event_days);
         }
@@ -799,6 +805,12 @@ fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config
             v *= config.far_factor;
         }
     }
+    // One side dated, the other not (the own story counted without the report): the
+    // one pass's undated discount, milder, since the rounds see every report's terms.
+    let others_dated = c.dated - u32::from(own && record.day.is_some());
+    if record.day.is_some() != (others_dated > 0) {
+        v *= config.refine_undated_factor;
+    }
     v
 }
 
@@ -982,7 +994,43 @@ mod tests {
         assert!((conflict - near * config.day_conflict_factor).abs() < 1e-6);
         // Published far outside the story's dated span.
         let far = score_in(&with(&[], Some(739_100)), 1, 1);
-        assert!((far - score_in(&with(&[], None), 1, 1) * config.far_factor).abs() < 1e-6);
+        let within = score_in(&with(&[], Some(739_003)), 1, 1);
+        assert!((far - within * config.far_factor).abs() < 1e-6);
+    }
+
+    #[test]
+    fn one_side_dated_and_the_other_not_lowers_the_score() {
+        let with = |b1_day: Option<i32>, b2_day: Option<i32>, b3_day: Option<i32>| {
+            state_of(&[
+                placed("a1", 0, A),
+                Placed {
+                    day: b1_day,
+                    ..placed("b1", 0, B)
+                },
+                Placed {
+                    day: b2_day,
+                    ..placed("b2", 1, B2)
+                },
+                Placed {
+                    day: b3_day,
+                    ..placed("b3", 1, B3)
+                },
+            ])
+        };
+        let factor = Config::default().refine_undated_factor;
+        assert!(factor < 1.0);
+        let day = Some(739_000);
+        let neither = score_in(&with(None, None, None), 1, 1);
+        assert!(neither > 0.0);
+        assert!((score_in(&with(day, day, day), 1, 1) - neither).abs() < 1e-6);
+        // The report dated, the story not; the story dated, the report not.
+        for one_side in [with(day, None, None), with(None, day, day)] {
+            assert!((score_in(&one_side, 1, 1) - neither * factor).abs() < 1e-6);
+        }
+        // A story is dated by its other reports: b2, dated, against its own story,
+        // whose other report is not.
+        let own = score_in(&with(None, day, None), 2, 1);
+        assert!((own - score_in(&with(None, None, None), 2, 1) * factor).abs() < 1e-6);
     }
 
     #[test]
