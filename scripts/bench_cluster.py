@@ -4,7 +4,9 @@
 Builds the release binary and the `gen_news` example, then
 1. runs `newsfold cluster` on ../shared/bench/clustering/ecbplus-dev.jsonl in file order and
    in a fixed-seed shuffle, scores both with that folder's score.py and prints pairwise and
-   B-cubed precision / recall / F1 (and the story count);
+   B-cubed precision / recall / F1 (and the story count); then in --orders more shuffles
+   (seeds 1..N), for the spread over arrival orders: mean, lowest, and how far the lowest
+   falls under file order (issue 5 allows 0.01);
 2. generates synthetic news streams (examples/gen_news.rs, seed fixed) of 10k, 100k and 1M
    articles, runs `newsfold cluster` on each under /usr/bin/time -v and prints articles/s
    (median over --runs runs; one run for 1M unless --runs-1m says otherwise), peak resident
@@ -12,7 +14,8 @@ Builds the release binary and the `gen_news` example, then
 Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
-                                     [--seed 42] [--shuffle-seed 7] [--no-build] [--skip-scale]
+                                     [--seed 42] [--shuffle-seed 7] [--orders 63]
+                                     [--no-build] [--skip-scale]
                                      [--skip-ecb] [--bench DIR] [--work DIR] [--bin PATH]
 The load average is printed with each size: on a shared machine wall-clock articles/s follow
 it, the per-CPU-second figure much less. --bin measures another build (implies --no-build).
@@ -96,6 +99,30 @@ def ecb(bench, work, shuffle_seed):
     return results
 
 
+def orders(bench, work, count, file_order):
+    """Clusters `count` shuffles of ECB+ dev (seeds 1..count): the spread over orders."""
+    if count <= 0:
+        return
+    gold = bench / "ecbplus-dev.jsonl"
+    lines = [l for l in gold.read_text(encoding="utf-8").split("\n") if l.strip()]
+    scores = [file_order]
+    for seed in range(1, count + 1):
+        shuffled = list(lines)
+        random.Random(seed).shuffle(shuffled)
+        src = work / "ecbplus-dev.order.jsonl"
+        src.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
+        pred = work / "pred-order.jsonl"
+        cluster(src, pred)
+        scores.append(score(bench / "score.py", gold, pred))
+    pair = [s["pair_F1"] for s in scores]
+    b3 = [s["b3_F1"] for s in scores]
+    worst = min(range(len(pair)), key=lambda i: pair[i])
+    print(f"  {len(scores)} orders (file order, shuffles 1-{count}): pair F1 mean "
+          f"{statistics.mean(pair):.4f} lowest {pair[worst]:.4f} (shuffle {worst}), "
+          f"file order - lowest {pair[0] - pair[worst]:+.4f} | B3 F1 mean {statistics.mean(b3):.4f} "
+          f"lowest {min(b3):.4f}, file order - lowest {b3[0] - min(b3):+.4f}")
+
+
 def scale(bench, work, sizes, runs, runs_1m, seed):
     print(f"Synthetic streams (gen_news seed {seed}), newsfold cluster, single thread")
     print("  (articles/s over wall time; per CPU-s over user+sys, which a busy machine distorts less)")
@@ -138,6 +165,7 @@ def main():
     ap.add_argument("--runs-1m", type=int, default=1)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--shuffle-seed", type=int, default=7)
+    ap.add_argument("--orders", type=int, default=63, help="ECB+ shuffles for the spread (0: none)")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-ecb", action="store_true")
@@ -157,7 +185,8 @@ def main():
     if not a.skip_ecb:
         if bench is None:
             sys.exit("no ecbplus-dev.jsonl + score.py found; pass --bench DIR")
-        ecb(bench, work, a.shuffle_seed)
+        results = ecb(bench, work, a.shuffle_seed)
+        orders(bench, work, a.orders, results["file order"])
     if not a.skip_scale:
         sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
         scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
