@@ -179,6 +179,7 @@ fn tuned_config() -> Config {
             "rth" => config.refine_threshold = f,
             "leave" => config.leave_floor = f,
             "rmis" => config.refine_undated_factor = f,
+            "merge" => config.merge_threshold = f,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

@@ -112,6 +112,9 @@ pub struct Config {
     /// story's other reports) is dated. Milder than `undated_factor`: the rounds compare
     /// with whole stories, whose centroids are surer than a profile built on arrival.
     pub refine_undated_factor: f32,
+    /// After the rounds, two stories merge when their reports match each other's story
+    /// this well on average (see `refine::story_merges`).
+    pub merge_threshold: f32,
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
     pub leave_floor: f32,
@@ -146,6 +149,7 @@ impl Default for Config {
             leave_floor: 0.15,
             refine_threshold: 0.3,
             refine_undated_factor: 0.85,
+            merge_threshold: 0.3,
             explain: false,
         }
     }
