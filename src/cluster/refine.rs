@@ -703,12 +703,13 @@ fn choose(
     last.fill(u32::MAX);
     let n = labels.len().min(last.len());
     last[..n].copy_from_slice(&labels[..n]);
-    last_scores.fill(0.0);
     if let Some(changed) = changed {
         if same && !labels.iter().any(|l| changed.stories[*l as usize]) {
+            // The scores kept from last time still hold.
             return Choice::Stay;
         }
     }
+    last_scores.fill(0.0);
     let mut best: Option<(f32, u32)> = None;
     let mut own = f32::MIN;
     for (slot, &label) in labels.iter().enumerate() {
@@ -744,9 +745,9 @@ fn choose(
 }
 
 /// Fills `ranked` with report `i`'s `n` best candidate stories (its own among them or
-/// not), ranked by the weight of the key terms they hold, best first among equals by
-/// label. The lists name a dozen or two distinct stories: a scan of the tally finds
-/// each faster than a sort would.
+/// not) and the weight of the key terms each holds, in no particular order; among equal
+/// weights the lower label ranks first. The lists name a dozen or two distinct stories: a
+/// scan of the tally finds each faster than a sort would.
 fn rank_candidates(
     reports: &Reports,
     i: u32,
@@ -799,7 +800,17 @@ fn story_merges(
         }
         let at = i * compared.stride..(i + 1) * compared.stride;
         for (&label, &v) in compared.labels[at.clone()].iter().zip(&compared.scores[at]) {
-            if label == u32::MAX || label == report.label || v <= 0.0 {
+            if label == u32::MAX || label == report.label {
+                continue;
+            }
+            // Kept, not stale: the rounds score a report again whenever its candidates or
+            // their stories change.
+            debug_assert!(
+                rounds.centroids[label as usize].members.is_empty()
+                    || (v - score(reports, i as u32, rounds, label, config)).abs() < 1e-5,
+                "report {i}: the kept score against story {label} is stale"
+            );
+            if v <= 0.0 {
                 continue;
             }
             let pair =
