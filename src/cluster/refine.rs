@@ -779,9 +779,9 @@ fn rank_candidates(
 /// pieces of one event that the one pass opened apart and that the rounds, moving one
 /// report at a time, cannot join (each report matches its own piece best).
 ///
-/// A pair of stories is worth the scores of the reports of each against the other (those
-/// the rounds last computed: the candidates a report ranked best), summed over the
-/// reports of both (a report that did not rank the other story adds 0). Pairs worth
+/// A pair of stories is worth the mean, over the reports of both, of each report's score
+/// against the other story (the score the rounds last computed; a report that did not
+/// rank the other story among its best candidates counts 0). Pairs worth
 /// `Config::merge_threshold` or more merge, best first, each story at most once (no
 /// chains), the later story into the earlier. Both stories must be dated, or both
 /// undated: on ECB+ (12 orders) the pairs worth 0.3 or more of one kind were 19 pieces of
@@ -1036,10 +1036,7 @@ mod tests {
     }
 
     fn stories_of(state: &MemoryState) -> Vec<String> {
-        let refined = refine(state, &Config::default()).expect("memory state");
-        (0..refined.story_of.len())
-            .map(|n| refined.story_id(n).unwrap_or("?").to_string())
-            .collect()
+        stories_with(state, &Config::default())
     }
 
     // Two events of one kind: they share the words of the kind (1-4), each has its own
