@@ -71,7 +71,10 @@ pub struct Config {
     pub far_factor: f32,
     /// Similarity factor when only one side (article or story) has a date (an undated
     /// article that writes a date in a year of the story's span counts as dated): the
-    /// score must clear the threshold after it.
+    /// score must clear the threshold after it. Strict: on arrival such an article joins
+    /// only a story it matches very closely, and the rounds, which see whole stories,
+    /// move it later if it belongs (`refine_undated_factor`). `ingest` dates every
+    /// article (its fetch time when the page gives none), so this is for offline input.
     pub undated_factor: f32,
     /// The milder factor for the same case when candidates are ranked (see `pick`).
     pub undated_rank_factor: f32,
@@ -130,7 +133,7 @@ impl Default for Config {
             threshold: 0.2,
             window_days: 45,
             far_factor: 0.6,
-            undated_factor: 0.5,
+            undated_factor: 0.35,
             undated_rank_factor: std::f32::consts::FRAC_1_SQRT_2,
             day_conflict_factor: 0.5,
             min_docs_for_idf: 300.0,
