@@ -180,6 +180,7 @@ fn tuned_config() -> Config {
             "leave" => config.leave_floor = f,
             "rmis" => config.refine_undated_factor = f,
             "merge" => config.merge_threshold = f,
+            "mgap" => config.merge_dating_gap = f,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

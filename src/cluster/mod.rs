@@ -118,6 +118,10 @@ pub struct Config {
     /// After the rounds, two stories merge when their reports match each other's story
     /// this well on average (see `refine::story_merges`).
     pub merge_threshold: f32,
+    /// Two stories whose shares of dated reports differ by more than this do not merge:
+    /// a story of undated reports and one of dated reports tell two events more often
+    /// than one (see `refine::story_merges`).
+    pub merge_dating_gap: f32,
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
     pub leave_floor: f32,
@@ -153,6 +157,7 @@ impl Default for Config {
             refine_threshold: 0.3,
             refine_undated_factor: 0.85,
             merge_threshold: 0.3,
+            merge_dating_gap: 0.7,
             explain: false,
         }
     }
