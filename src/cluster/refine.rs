@@ -779,9 +779,13 @@ fn rank_candidates(
 /// pieces of one event that the one pass opened apart and that the rounds, moving one
 /// report at a time, cannot join (each report matches its own piece best).
 ///
-/// A pair of stories is worth the mean, over the reports of both, of each report's score
-/// against the other story (the score the rounds last computed; a report that did not
-/// rank the other story among its best candidates counts 0). Pairs worth
+/// A pair of stories is worth the better of two means: that of one story's reports'
+/// scores against the other story, and the same the other way round (the scores the
+/// rounds last computed; a report that did not rank the other story among its best
+/// candidates counts 0). The better direction, not the mean over both stories' reports:
+/// the reports of a large story rank a small piece of their event low (its centroid is
+/// narrow) or not at all, and would outvote the piece's own reports, which match the
+/// large story as a whole; the rounds ask the same of a single report. Pairs worth
 /// `Config::merge_threshold` or more merge, best first, each story at most once (no
 /// chains), the later story into the earlier. The two must be dated alike: the shares
 /// of their reports that are dated may differ by `Config::merge_dating_gap` at most. On
@@ -796,8 +800,9 @@ fn story_merges(
     compared: &Compared,
     config: &Config,
 ) -> Vec<(u32, u32)> {
-    // Keyed by the pair (lower label, higher label) as one integer.
-    let mut worth: HashMap<u64, f32, BuildHasherDefault<IdHasher>> = HashMap::default();
+    // Keyed by the pair (lower label, higher label) as one integer: the summed scores of
+    // the lower story's reports against the higher, and of the higher's against the lower.
+    let mut worth: HashMap<u64, [f32; 2], BuildHasherDefault<IdHasher>> = HashMap::default();
     for (i, report) in reports.list.iter().enumerate() {
         if !report.movable {
             continue;
@@ -819,15 +824,16 @@ fn story_merges(
             }
             let pair =
                 u64::from(report.label.min(label)) << 32 | u64::from(report.label.max(label));
-            *worth.entry(pair).or_default() += v;
+            worth.entry(pair).or_default()[usize::from(report.label > label)] += v;
         }
     }
     let mut pairs: Vec<(f32, u32, u32)> = worth
         .into_iter()
-        .filter_map(|(pair, sum)| {
+        .filter_map(|(pair, [from_lower, from_higher])| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
             let (one, other) = (&rounds.centroids[a as usize], &rounds.centroids[b as usize]);
-            let mean = sum / (one.members.len() + other.members.len()) as f32;
+            let mean = (from_lower / one.members.len().max(1) as f32)
+                .max(from_higher / other.members.len().max(1) as f32);
             let dated_share = |c: &Centroid| c.dated as f32 / c.members.len().max(1) as f32;
             let alike_dating =
                 (dated_share(one) - dated_share(other)).abs() <= config.merge_dating_gap;
@@ -1276,6 +1282,59 @@ mod tests {
             stories_with(&state, &Config::default()),
             ["s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-b1"]
         );
+    }
+
+    #[test]
+    fn a_small_piece_joins_the_large_story_its_reports_match() {
+        // One event: a story of six reports and a piece of two. All share the event's
+        // words (1-6); the large story's reports also share 20 and 21, the piece's 30
+        // and 31. Each of the large story's reports has twelve words of its own, each of
+        // the piece's one: the piece's reports match the large story as a whole, while
+        // the large story's six reports rank the narrow piece low, and would outvote the
+        // piece in a mean over both stories.
+        let words: Vec<Vec<u64>> = (0..8u64)
+            .map(|n| {
+                let own: &[u64] = if n < 6 { &[20, 21] } else { &[30, 31] };
+                let mut w = vec![1, 2, 3, 4, 5, 6];
+                w.extend_from_slice(own);
+                let own_words = if n < 6 { 12 } else { 1 };
+                w.extend((0..own_words).map(|k| 100 + 10 * n + k));
+                w
+            })
+            .collect();
+        let ids = ["a1", "a2", "a3", "a4", "a5", "a6", "p1", "p2"];
+        let mut articles: Vec<Placed> = ids
+            .iter()
+            .zip(&words)
+            .enumerate()
+            .map(|(n, (id, words))| placed(id, u64::from(n >= 6), words))
+            .collect();
+        // Other events, each a story of its own, so that the event's words are not
+        // in most documents.
+        let fillers: Vec<(String, Vec<u64>)> = (0..8u64)
+            .map(|n| (format!("f{n}"), (0..8).map(|k| 1000 + 10 * n + k).collect()))
+            .collect();
+        for (n, (id, words)) in fillers.iter().enumerate() {
+            articles.push(placed(id, 2 + n as u64, words));
+        }
+        let state = state_of(&articles);
+        let no_merge = Config {
+            merge_threshold: f32::INFINITY,
+            ..Config::default()
+        };
+        // The rounds leave the piece apart: its reports match each other best.
+        assert_eq!(
+            stories_with(&state, &no_merge)[..8],
+            ["s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-p1", "s-p1"]
+        );
+        // The piece's reports match the large story at 0.26 on average; the large
+        // story's reports, most of which never rank the piece, at 0.06: a mean over
+        // all eight reports would be 0.11. The bar here sits between the two.
+        let bar = Config {
+            merge_threshold: 0.25,
+            ..Config::default()
+        };
+        assert_eq!(stories_with(&state, &bar)[..8], ["s-a1"; 8]);
     }
 
     #[test]
