@@ -115,8 +115,8 @@ pub struct Config {
     /// story's other reports) is dated. Milder than `undated_factor`: the rounds compare
     /// with whole stories, whose centroids are surer than a profile built on arrival.
     pub refine_undated_factor: f32,
-    /// After the rounds, two stories merge when their reports match each other's story
-    /// this well on average (see `refine::story_merges`).
+    /// After the rounds, two stories merge when one story's reports match the other
+    /// story this well on average (see `refine::story_merges`).
     pub merge_threshold: f32,
     /// Two stories whose shares of dated reports differ by more than this do not merge:
     /// a story of undated reports and one of dated reports tell two events more often

@@ -789,8 +789,9 @@ fn rank_candidates(
 /// `Config::merge_threshold` or more merge, best first, each story at most once (no
 /// chains), the later story into the earlier. The two must be dated alike: the shares
 /// of their reports that are dated may differ by `Config::merge_dating_gap` at most. On
-/// ECB+ (12 orders) the pairs worth 0.3 or more of one kind were 19 pieces of one event
-/// and 1 pair of two events; of a dated and an undated story, 8 and 10. A share, not
+/// ECB+ (12 orders, worth then the mean over both stories' reports) the pairs worth 0.3 or
+/// more of one kind were 19 pieces of one event and 1 pair of two events; of a dated and
+/// an undated story, 8 and 10. A share, not
 /// "any report dated": one undated report that recalls an earlier event by its full
 /// date is dated by it, and made a story of eight count as dated, which kept it apart
 /// from the other piece of its event (eleven undated reports, worth 0.49).
