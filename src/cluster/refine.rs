@@ -22,9 +22,9 @@
 //! A report moves only to a story it matches at the join threshold; a report that
 //! matches neither that nor its own story above `leave_floor` leaves for a story of its
 //! own (named `r-` + its id). The rounds stop when nothing moves, or after
-//! `Config::refine_rounds`. Then stories whose reports match each other's story well
-//! merge (`story_merges`): the pieces of one event that the one pass opened apart. Copies
-//! follow their original.
+//! `Config::refine_rounds`. Then a story whose reports match another story well as a
+//! whole merges with it (`story_merges`): the pieces of one event that the one pass
+//! opened apart. Copies follow their original.
 //!
 //! A pure function of the state: `newsfold cluster` runs it on its memory state after the
 //! last line, `ingest` on the sled state after the run's last article, and both give the
