@@ -791,10 +791,10 @@ fn rank_candidates(
 /// of their reports that are dated may differ by `Config::merge_dating_gap` at most. On
 /// ECB+ (12 orders, worth then the mean over both stories' reports) the pairs worth 0.3 or
 /// more of one kind were 19 pieces of one event and 1 pair of two events; of a dated and
-/// an undated story, 8 and 10. A share, not
-/// "any report dated": one undated report that recalls an earlier event by its full
-/// date is dated by it, and made a story of eight count as dated, which kept it apart
-/// from the other piece of its event (eleven undated reports, worth 0.49).
+/// an undated story, 8 and 10. A share, not "any report dated": one undated report that
+/// recalls an earlier event by its full date is dated by it, and made a story of eight
+/// count as dated, which kept it apart from the other piece of its event (eleven undated
+/// reports, worth 0.49).
 fn story_merges(
     reports: &Reports,
     rounds: &Rounds,
@@ -833,12 +833,12 @@ fn story_merges(
         .filter_map(|(pair, [from_lower, from_higher])| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
             let (one, other) = (&rounds.centroids[a as usize], &rounds.centroids[b as usize]);
-            let mean = (from_lower / one.members.len().max(1) as f32)
+            let worth = (from_lower / one.members.len().max(1) as f32)
                 .max(from_higher / other.members.len().max(1) as f32);
             let dated_share = |c: &Centroid| c.dated as f32 / c.members.len().max(1) as f32;
             let alike_dating =
                 (dated_share(one) - dated_share(other)).abs() <= config.merge_dating_gap;
-            (alike_dating && mean >= config.merge_threshold).then_some((mean, a, b))
+            (alike_dating && worth >= config.merge_threshold).then_some((worth, a, b))
         })
         .collect();
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
@@ -1250,8 +1250,8 @@ mod tests {
     fn one_dated_report_does_not_keep_undated_pieces_apart() {
         // Two pieces of three reports; one report of the second is dated (by a full date
         // written in its text, say): a third of it dated against none of the first,
-        // within the gap. Each piece's reports share two words of their own, so the rounds leave
-        // them apart whatever the undated discount does.
+        // within the gap. Each piece's reports share two words of their own, so the
+        // rounds leave them apart whatever the undated discount does.
         let words: [&[u64]; 6] = [
             &[1, 2, 3, 4, 5, 6, 20, 21, 22],
             &[1, 2, 3, 4, 5, 6, 20, 21, 23],
@@ -1289,7 +1289,7 @@ mod tests {
     fn a_small_piece_joins_the_large_story_its_reports_match() {
         // One event: a story of six reports and a piece of two. All share the event's
         // words (1-6); the large story's reports also share 20 and 21, the piece's 30
-        // and 31. Each of the large story's reports has twelve words of its own, each of
+        // and 31. Each of the large story's reports has eight words of its own, each of
         // the piece's one: the piece's reports match the large story as a whole, while
         // the large story's six reports rank the narrow piece low, and would outvote the
         // piece in a mean over both stories.
@@ -1298,8 +1298,8 @@ mod tests {
                 let own: &[u64] = if n < 6 { &[20, 21] } else { &[30, 31] };
                 let mut w = vec![1, 2, 3, 4, 5, 6];
                 w.extend_from_slice(own);
-                let own_words = if n < 6 { 12 } else { 1 };
-                w.extend((0..own_words).map(|k| 100 + 10 * n + k));
+                let own_words = if n < 6 { 8 } else { 1 };
+                w.extend((0..own_words).map(|k| 100 + 20 * n + k));
                 w
             })
             .collect();
@@ -1310,14 +1310,7 @@ mod tests {
             .enumerate()
             .map(|(n, (id, words))| placed(id, u64::from(n >= 6), words))
             .collect();
-        // Other events, each a story of its own, so that the event's words are not
-        // in most documents.
-        let fillers: Vec<(String, Vec<u64>)> = (0..8u64)
-            .map(|n| (format!("f{n}"), (0..8).map(|k| 1000 + 10 * n + k).collect()))
-            .collect();
-        for (n, (id, words)) in fillers.iter().enumerate() {
-            articles.push(placed(id, 2 + n as u64, words));
-        }
+        articles.push(placed("b1", 2, &[40, 41, 42, 43, 44, 45, 46, 47]));
         let state = state_of(&articles);
         let no_merge = Config {
             merge_threshold: f32::INFINITY,
@@ -1328,11 +1321,11 @@ mod tests {
             stories_with(&state, &no_merge)[..8],
             ["s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-p1", "s-p1"]
         );
-        // The piece's reports match the large story at 0.26 on average; the large
-        // story's reports, most of which never rank the piece, at 0.06: a mean over
-        // all eight reports would be 0.11. The bar here sits between the two.
+        // The piece's reports match the large story at 0.53 on average; the large
+        // story's reports match the piece at 0.37: a mean over all eight reports would
+        // be 0.41. A bar between the two shows which the merge reads.
         let bar = Config {
-            merge_threshold: 0.25,
+            merge_threshold: 0.5,
             ..Config::default()
         };
         assert_eq!(stories_with(&state, &bar)[..8], ["s-a1"; 8]);
