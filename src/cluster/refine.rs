@@ -1209,6 +1209,20 @@ mod tests {
         ])
     }
 
+    /// `articles`, and another event's report (b1) in a story of its own after them.
+    fn with_another_event(mut articles: Vec<Placed>) -> MemoryState {
+        articles.push(placed("b1", 2, &[40, 41, 42, 43, 44, 45, 46, 47]));
+        state_of(&articles)
+    }
+
+    /// The default configuration without the merge step.
+    fn no_merge() -> Config {
+        Config {
+            merge_threshold: f32::INFINITY,
+            ..Config::default()
+        }
+    }
+
     fn stories_with(state: &MemoryState, config: &Config) -> Vec<String> {
         let refined = refine(state, config).expect("memory state");
         (0..refined.story_of.len())
@@ -1218,15 +1232,11 @@ mod tests {
 
     #[test]
     fn pieces_of_one_event_merge_after_the_rounds() {
-        let no_merge = Config {
-            merge_threshold: f32::INFINITY,
-            ..Config::default()
-        };
         for day in [None, Some(739_000)] {
             let state = two_pieces(day, day);
             // The rounds alone leave the pieces apart: each report matches its own best.
             assert_eq!(
-                stories_with(&state, &no_merge),
+                stories_with(&state, &no_merge()),
                 ["s-a1", "s-a1", "s-a3", "s-a3", "s-b1"]
             );
             // Merged into the earlier story; the other event's story stays apart.
@@ -1260,7 +1270,7 @@ mod tests {
             &[1, 2, 3, 4, 5, 6, 30, 31, 33],
             &[1, 2, 3, 4, 5, 6, 30, 31, 34],
         ];
-        let mut articles: Vec<Placed> = ["a1", "a2", "a3", "a4", "a5", "a6"]
+        let articles: Vec<Placed> = ["a1", "a2", "a3", "a4", "a5", "a6"]
             .into_iter()
             .zip(words)
             .enumerate()
@@ -1269,14 +1279,9 @@ mod tests {
                 ..placed(id, (n / 3) as u64, words)
             })
             .collect();
-        articles.push(placed("b1", 2, &[40, 41, 42, 43, 44, 45, 46, 47]));
-        let state = state_of(&articles);
-        let no_merge = Config {
-            merge_threshold: f32::INFINITY,
-            ..Config::default()
-        };
+        let state = with_another_event(articles);
         assert_eq!(
-            stories_with(&state, &no_merge),
+            stories_with(&state, &no_merge()),
             ["s-a1", "s-a1", "s-a1", "s-a4", "s-a4", "s-a4", "s-b1"]
         );
         assert_eq!(
@@ -1304,21 +1309,16 @@ mod tests {
             })
             .collect();
         let ids = ["a1", "a2", "a3", "a4", "a5", "a6", "p1", "p2"];
-        let mut articles: Vec<Placed> = ids
+        let articles: Vec<Placed> = ids
             .iter()
             .zip(&words)
             .enumerate()
             .map(|(n, (id, words))| placed(id, u64::from(n >= 6), words))
             .collect();
-        articles.push(placed("b1", 2, &[40, 41, 42, 43, 44, 45, 46, 47]));
-        let state = state_of(&articles);
-        let no_merge = Config {
-            merge_threshold: f32::INFINITY,
-            ..Config::default()
-        };
+        let state = with_another_event(articles);
         // The rounds leave the piece apart: its reports match each other best.
         assert_eq!(
-            stories_with(&state, &no_merge)[..8],
+            stories_with(&state, &no_merge())[..8],
             ["s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-a1", "s-p1", "s-p1"]
         );
         // The piece's reports match the large story at 0.53 on average; the large
