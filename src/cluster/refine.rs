@@ -803,7 +803,7 @@ fn story_merges(
 ) -> Vec<(u32, u32)> {
     // Keyed by the pair (lower label, higher label) as one integer: the summed scores of
     // the lower story's reports against the higher, and of the higher's against the lower.
-    let mut worth: HashMap<u64, [f32; 2], BuildHasherDefault<IdHasher>> = HashMap::default();
+    let mut sums: HashMap<u64, [f32; 2], BuildHasherDefault<IdHasher>> = HashMap::default();
     for (i, report) in reports.list.iter().enumerate() {
         if !report.movable {
             continue;
@@ -825,10 +825,10 @@ fn story_merges(
             }
             let pair =
                 u64::from(report.label.min(label)) << 32 | u64::from(report.label.max(label));
-            worth.entry(pair).or_default()[usize::from(report.label > label)] += v;
+            sums.entry(pair).or_default()[usize::from(report.label > label)] += v;
         }
     }
-    let mut pairs: Vec<(f32, u32, u32)> = worth
+    let mut pairs: Vec<(f32, u32, u32)> = sums
         .into_iter()
         .filter_map(|(pair, [from_lower, from_higher])| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
