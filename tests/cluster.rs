@@ -394,6 +394,35 @@ fn cli_skips_a_line_that_is_not_utf8_and_goes_on() {
 }
 
 #[test]
+fn cli_skips_a_repeated_id_and_goes_on() {
+    // Two different articles under one id: the output could not tell them apart.
+    let input = concat!(
+        r#"{"id":"a","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16"}"#,
+        "\n",
+        r#"{"id":"a","text":"Le Parlement a voté le budget de la défense jeudi soir.","date":"2024-07-18"}"#,
+        "\n",
+        r#"{"id":"b","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16"}"#,
+        "\n",
+    );
+    let (code, stdout, stderr) = newsfold(&["cluster", "-"], input.as_bytes());
+    assert_eq!(code, 1, "a repeated id makes exit 1");
+    assert!(
+        stderr.contains("-:2:") && stderr.contains("already used on line 1"),
+        "the line, and the line that used the id first: {stderr}"
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json out"))
+        .collect();
+    let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(ids, ["a", "b"], "the first article under the id is kept");
+    assert_eq!(
+        lines[1]["copy_of"], "a",
+        "and the next line is clustered against it"
+    );
+}
+
+#[test]
 fn cli_reads_a_file_in_order() {
     let (code, stdout, _) = newsfold(
         &[

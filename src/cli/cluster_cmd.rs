@@ -9,10 +9,13 @@
 //! first article, or `r-` and the id of the report that opened it in the rounds.
 //! A malformed line (bad JSON, a missing field, a bad date, bytes that are not UTF-8) is
 //! reported on stderr with its line number, the run goes on, and the exit status is 1.
+//! So is a line whose id an earlier line already used: ids name articles in the output,
+//! and two articles under one name could not be told apart there (the first is kept).
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
 //! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
@@ -83,6 +86,8 @@ fn cluster_lines(
     // One line buffer for the whole run (`lines()` would allocate a String per line).
     // Bytes, not a String: a line that is not UTF-8 is one bad line, not the end of the run.
     let mut bytes = Vec::new();
+    // Each id and the line that used it first.
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     for index in 0usize.. {
         bytes.clear();
         if reader.read_until(b'\n', &mut bytes)? == 0 {
@@ -112,8 +117,19 @@ fn cluster_lines(
                 continue;
             }
         };
+        if let Some(first) = first_line.get(&doc.id) {
+            super::report::error(&format!(
+                "{name}:{}: id {:?} was already used on line {first}; skipped",
+                index + 1,
+                doc.id
+            ));
+            failed = true;
+            continue;
+        }
         match cluster::assign_in_memory(&mut state, &doc, &config) {
-            Ok(_) => {}
+            Ok(_) => {
+                first_line.insert(doc.id, index + 1);
+            }
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));
                 failed = true;
