@@ -346,6 +346,8 @@ fn cli_reports_bad_lines_and_goes_on() {
         "{not json\n",
         r#"{"id":"b","text":"x","date":"16/07/2024"}"#,
         "\n",
+        r#"["c", "Un drone a visé la base."]"#,
+        "\n",
         r#"{"id":7,"text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16T10:00:00+02:00","extra":1}"#,
         "\n",
     );
@@ -354,6 +356,10 @@ fn cli_reports_bad_lines_and_goes_on() {
     assert!(
         stderr.contains(":2:") && stderr.contains(":3:"),
         "line numbers in: {stderr}"
+    );
+    assert!(
+        stderr.contains(":4: reading the article: not a JSON object"),
+        "an array is named as such, not by its second element's type: {stderr}"
     );
     let lines: Vec<serde_json::Value> = stdout
         .lines()

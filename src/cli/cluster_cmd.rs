@@ -206,6 +206,11 @@ fn tuned_config() -> Config {
 
 /// Reads one input line into a [`Doc`].
 fn parse_line(line: &str) -> Result<Doc, String> {
+    // serde would read a JSON array as the fields in order, and then complain about its
+    // second element's type: say what the line should be instead.
+    if !line.trim_start().starts_with('{') {
+        return Err("reading the article: not a JSON object ({\"id\", \"text\", ...})".into());
+    }
     let input: InputLine =
         serde_json::from_str(line).map_err(|e| format!("reading the article: {e}"))?;
     let id = match input.id {
