@@ -268,7 +268,7 @@ mod tests {
         the website of the Umbayo Bureau.";
 
     fn body(text: &str) -> Sketch {
-        crate::cluster::features::body_sketch(None, text, &Default::default())
+        crate::cluster::features::features(None, text, None, &Default::default()).sketch
     }
 
     #[test]

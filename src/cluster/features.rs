@@ -363,27 +363,6 @@ pub fn features(
     }
 }
 
-/// The near-copy sketch of [`features`] alone, for an article whose body digest is
-/// already known (an exact copy needs no terms): the same body words, within the same
-/// token budget (the title's tokens count against it).
-pub fn body_sketch(title: Option<&str>, text: &str, weights: &FeatureWeights) -> Sketch {
-    let title_tokens = title.map_or(0, |t| Tokens::new(t).count());
-    let mut budget = weights.max_tokens.saturating_sub(title_tokens);
-    let mut folded = String::with_capacity(32);
-    let mut sketcher = Sketcher::default();
-    for line in text.lines() {
-        for_each_word(line, &mut folded, |token, _, hash| {
-            if budget == 0 {
-                return false;
-            }
-            budget -= 1;
-            sketcher.push(hash, token.numeric);
-            true
-        });
-    }
-    sketcher.finish()
-}
-
 /// Calls `each` with every word of `line` as [`Tokens`] splits it, with its folded text
 /// and hash ([`fold_and_hash`]), until `each` returns false. ASCII lines are read in one
 /// pass ([`AsciiWords`]).
@@ -1048,26 +1027,6 @@ mod tests {
             assert!(!has(&f, anchor_id(term_id(word))), "{word} is no anchor");
         }
         assert!(!is_anchor(term_id("drone")) && is_anchor(anchor_id(term_id("drone"))));
-    }
-
-    #[test]
-    fn the_body_sketch_alone_is_the_sketch_of_the_features() {
-        let body = "Le drone a visé la base.\nDeux soldats blessés, selon l'armée.\n\
-                    Une enquête est ouverte sur l'attaque de mardi soir.";
-        for max_tokens in [700, 20, 8, 3, 0] {
-            let weights = FeatureWeights {
-                max_tokens,
-                ..FeatureWeights::default()
-            };
-            for title in [None, Some("Attaque de drone sur Aïn al-Assad")] {
-                let full = features(title, body, None, &weights).sketch;
-                assert_eq!(
-                    body_sketch(title, body, &weights),
-                    full,
-                    "{max_tokens} {title:?}"
-                );
-            }
-        }
     }
 
     #[test]

@@ -183,10 +183,9 @@ pub fn assign<S: State>(
     let digest = has_body.then(|| copies::body_digest(&doc.text));
     let exact = pick::find_exact_copy(state, digest.as_ref())?;
     if let (Some(found), Some(day)) = (&exact, published) {
-        // A dated exact copy needs only its sketch: no terms, no dates from the text.
-        let sketch = features::body_sketch(doc.title.as_deref(), &doc.text, &config.weights);
+        // A dated exact copy needs no features: no terms, no dates from the text.
         let day = Some(day.num_days_from_ce());
-        return pick::copy_changes(state, doc, found, digest, &sketch, day);
+        return pick::copy_changes(state, doc, found, digest, day);
     }
     let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
     let day = published
@@ -197,7 +196,7 @@ pub fn assign<S: State>(
         None => pick::find_near_copy(state, &feats.sketch)?,
     };
     if let Some(found) = found {
-        return pick::copy_changes(state, doc, &found, digest, &feats.sketch, day);
+        return pick::copy_changes(state, doc, &found, digest, day);
     }
     pick::story_changes(state, doc, &feats, digest, day, config)
 }

@@ -77,12 +77,14 @@ pub fn find_near_copy<S: State>(
 }
 
 /// The changes of a copy: it joins its original's story; terms and index stay as they are.
+/// Its record keeps its original's sketch: a sketch is read only through the band index,
+/// which names originals alone, so a copy needs none of its own (an exact copy's would
+/// be the same words' anyway).
 pub fn copy_changes<S: State>(
     state: &S,
     doc: &Doc,
     found: &FoundCopy,
     digest: Option<[u8; 32]>,
-    sketch: &Sketch,
     day: Option<i32>,
 ) -> Result<(Assignment, Changes), StateError> {
     let missing = || {
@@ -110,8 +112,8 @@ pub fn copy_changes<S: State>(
             id: doc.id.clone(),
             story: original.story,
             copy_of: Some(root),
-            sketch: sketch.slots,
-            figures: sketch.figures,
+            sketch: original.sketch,
+            figures: original.figures,
             refine: RefineTerms::default(),
         },
         digest: if found.exact { None } else { digest },

@@ -29,7 +29,7 @@ pub struct DocRecord {
     pub story: u64,
     /// The original it copies (the root original when copies chain).
     pub copy_of: Option<String>,
-    /// Its near-copy sketch.
+    /// Its near-copy sketch (a copy keeps its original's: see `pick::copy_changes`).
     pub sketch: [u32; SLOTS],
     /// The figures of its body (`Sketch::figures`; 0 in records written before they
     /// were kept, which then agree with any).
