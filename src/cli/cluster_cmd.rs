@@ -155,6 +155,7 @@ fn cluster_lines(
     }
     Ok(failed)
 }
+
 /// The ids placed so far, and the line that used each: by a hash of the id, with the
 /// article's number, since the state's records hold the ids themselves (the 1M synthetic
 /// stream's peak memory grew by 79 MiB with the ids kept again as strings, 52 MiB this
