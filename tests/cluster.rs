@@ -338,6 +338,14 @@ fn newsfold(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     )
 }
 
+/// The output lines of `newsfold cluster`, each a JSON object.
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json out"))
+        .collect()
+}
+
 #[test]
 fn cli_reports_bad_lines_and_goes_on() {
     let input = concat!(
@@ -361,10 +369,7 @@ fn cli_reports_bad_lines_and_goes_on() {
         stderr.contains(":4: reading the article: not a JSON object"),
         "an array is named as such, not by its second element's type: {stderr}"
     );
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json out"))
-        .collect();
+    let lines = json_lines(&stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], "a");
     assert_eq!(lines[0]["story"], "s-a");
@@ -416,10 +421,7 @@ fn cli_skips_a_repeated_id_and_goes_on() {
         stderr.contains("-:2:") && stderr.contains("already used on line 1"),
         "the line, and the line that used the id first: {stderr}"
     );
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json out"))
-        .collect();
+    let lines = json_lines(&stdout);
     let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
     assert_eq!(ids, ["a", "b"], "the first article under the id is kept");
     assert_eq!(
