@@ -242,6 +242,8 @@ fn tuned_config() -> Config {
             "rmis" => config.refine_undated_factor = f,
             "merge" => config.merge_threshold = f,
             "mgap" => config.merge_dating_gap = f,
+            "cn" => config.contrast_neighbours = f as usize,
+            "cs" => config.contrast_strength = f,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

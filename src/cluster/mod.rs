@@ -125,6 +125,12 @@ pub struct Config {
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
     pub leave_floor: f32,
+    /// Before the rounds, each report's terms are weighed against its neighbours: the
+    /// reports sharing the most key terms with it, this many (see `refine::contrast`).
+    pub contrast_neighbours: usize,
+    /// A term that every neighbour holds loses this share of its weight in the report
+    /// (a topic's common words count less than what sets one event apart).
+    pub contrast_strength: f32,
     /// Development only: print every candidate comparison as a JSON line on stderr
     /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
     pub explain: bool,
@@ -153,10 +159,12 @@ impl Default for Config {
             refine_keys: 12,
             refine_per_term: 4,
             refine_candidates: 3,
-            leave_floor: 0.15,
-            refine_threshold: 0.3,
+            leave_floor: 0.12,
+            refine_threshold: 0.27,
             refine_undated_factor: 0.85,
-            merge_threshold: 0.3,
+            merge_threshold: 0.22,
+            contrast_neighbours: 20,
+            contrast_strength: 0.6,
             merge_dating_gap: 0.7,
             explain: false,
         }
