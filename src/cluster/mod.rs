@@ -125,11 +125,13 @@ pub struct Config {
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
     pub leave_floor: f32,
-    /// Before the rounds, each report's terms are weighed against its neighbours: the
-    /// reports sharing the most key terms with it, this many (see `refine::contrast`).
+    /// Before the rounds, each report's key terms are weighed against its neighbours:
+    /// the reports sharing the most key terms with it, this many (see
+    /// `refine::contrast`; 0: no weighing).
     pub contrast_neighbours: usize,
-    /// A term that every neighbour holds loses this share of its weight in the report
-    /// (a topic's common words count less than what sets one event apart).
+    /// A key term that every neighbour also has as a key term loses this share of its
+    /// weight in the report (a topic's common words count less than what sets one event
+    /// apart).
     pub contrast_strength: f32,
     /// Development only: print every candidate comparison as a JSON line on stderr
     /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
