@@ -161,7 +161,7 @@ impl Default for Config {
             refine_keys: 12,
             refine_per_term: 4,
             refine_candidates: 3,
-            leave_floor: 0.12,
+            leave_floor: 0.15,
             refine_threshold: 0.27,
             refine_undated_factor: 0.85,
             merge_threshold: 0.22,
