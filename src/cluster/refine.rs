@@ -499,14 +499,22 @@ fn contrast(reports: &mut Reports, holders: &Holders, config: &Config) {
     // By report: how many key terms it shares with the report at hand.
     let mut shared = vec![0u32; reports.list.len()];
     let mut met: Vec<u32> = Vec::new();
+    // The holders near the report of each of its key terms.
+    let mut nears: Vec<&[u32]> = Vec::new();
     for i in 0..reports.list.len() {
         if !reports.list[i].movable {
             continue;
         }
         let keys = reports.list[i].keys.clone();
         met.clear();
-        for &k in &reports.keys[keys.clone()] {
-            for &j in nearby(holders.of(k as usize), i) {
+        nears.clear();
+        nears.extend(
+            reports.keys[keys.clone()]
+                .iter()
+                .map(|k| nearby(holders.of(*k as usize), i)),
+        );
+        for near in &nears {
+            for &j in near.iter() {
                 if j as usize != i {
                     if shared[j as usize] == 0 {
                         met.push(j);
@@ -529,11 +537,7 @@ fn contrast(reports: &mut Reports, holders: &Holders, config: &Config) {
             shared[j as usize] = if n < wanted { NEIGHBOUR } else { 0 };
         }
         let start = reports.list[i].weights;
-        for (&k, &place) in reports.keys[keys.clone()]
-            .iter()
-            .zip(&reports.key_place[keys])
-        {
-            let near = nearby(holders.of(k as usize), i);
+        for (near, &place) in nears.iter().zip(&reports.key_place[keys]) {
             let holding = near
                 .iter()
                 .filter(|j| shared[**j as usize] == NEIGHBOUR)
