@@ -36,12 +36,13 @@
 //! story and take no part.
 //!
 //! Cost: the contrast reads the holders of each report's key terms near it in article
-//! order, a few dozen per key term. A round ranks each report's candidates by the weight of the key terms they hold
-//! and scores its own story and the best `refine_candidates` in full, each a merge of
-//! two term-sorted vectors (galloping over a large story's sums). Each term's idf is read
-//! from the state once per refinement. After the first round a report is looked at again only when
-//! one of its key terms' candidate lists changed, or one of the stories it was compared
-//! with gained or lost a report: otherwise it would choose as it did.
+//! order, a few dozen per key term. A round ranks each report's candidates by the weight
+//! of the key terms they hold and scores its own story and the best `refine_candidates`
+//! in full, each a merge of two term-sorted vectors (galloping over a large story's
+//! sums). Each term's idf is read from the state once per refinement. After the first
+//! round a report is looked at again only when one of its key terms' candidate lists
+//! changed, or one of the stories it was compared with gained or lost a report: otherwise
+//! it would choose as it did.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
