@@ -1,0 +1,157 @@
+//! Key terms weighed against the neighbours, before the refinement rounds.
+//!
+//! In: the rounds' reports (their unit weights, key terms and where each key term sits in
+//! the report's term list) and the holders of every key term. Out: the same reports, each
+//! key term's weight lowered by the share of the report's neighbours that also have it as
+//! a key term, every vector unit again.
+//!
+//! Why: the two events of an ECB+ topic, and of a news stream's recurring kinds, share the
+//! place, the kind of event and the usual names; those words made two events of one kind
+//! look like one. Weighed down where every neighbour uses them, they leave the words that
+//! set one event apart to decide, and the merge step can join the pieces of one event at a
+//! lower bar (figures in `scripts/experiments/README.md`). Its tests sit with the rounds'
+//! (`refine::tests`), which build the states they read.
+
+use super::{Config, Reports};
+use crate::cluster::features::is_anchor;
+
+/// The reports holding each key term, in article order.
+pub(super) struct Holders {
+    /// Key term `k`'s holders are `list[start[k]..start[k + 1]]`.
+    start: Vec<usize>,
+    list: Vec<u32>,
+}
+
+impl Holders {
+    pub(super) fn new(reports: &Reports) -> Holders {
+        let mut start = vec![0; reports.key_count + 1];
+        for &k in &reports.keys {
+            start[k as usize + 1] += 1;
+        }
+        for k in 0..reports.key_count {
+            start[k + 1] += start[k];
+        }
+        let mut list = vec![0; reports.keys.len()];
+        let mut fill = start.clone();
+        for (i, report) in reports.list.iter().enumerate() {
+            for &k in &reports.keys[report.keys.clone()] {
+                list[fill[k as usize]] = i as u32;
+                fill[k as usize] += 1;
+            }
+        }
+        Holders { start, list }
+    }
+
+    pub(super) fn of(&self, k: usize) -> &[u32] {
+        &self.list[self.start[k]..self.start[k + 1]]
+    }
+}
+
+/// Of a key term's holders, the neighbours looked at are the nearest this many in article
+/// order on each side of the report (a common name's holders are many; nearby ones are
+/// the same days' news).
+const NEIGHBOUR_REACH: usize = 32;
+
+/// The holders in `list` (sorted) nearest to report `i` in article order.
+fn nearby(list: &[u32], i: usize) -> &[u32] {
+    let at = list.partition_point(|j| (*j as usize) < i);
+    let end = (at + NEIGHBOUR_REACH + 1).min(list.len());
+    &list[at.saturating_sub(NEIGHBOUR_REACH)..end]
+}
+
+/// Weighs each report's key terms against its neighbours, before the rounds.
+///
+/// A report's neighbours are the `contrast_neighbours` reports that share the most key
+/// terms with it (nearest in article order among equals): mostly its topic, the reports
+/// of its own event and of the other events of its kind. Each key term loses
+/// `contrast_strength` × the share of the neighbours that have it among their key terms,
+/// and the vector is made unit again. Words the whole topic leans on (the place, the kind
+/// of event, the usual names) then weigh less than the ones only the report's own event
+/// uses: two events of one topic score lower against each other, while the pieces of one
+/// event keep what sets the event apart. Measured on ECB+, this is what lets the merge bar
+/// go down without joining the two events of a topic (scripts/experiments/README.md).
+///
+/// Only key terms are weighed, since their holders are already listed: the neighbours'
+/// other terms would be one more read of every neighbour's record (as costly as the rest
+/// of the rounds, and no better on ECB+). The key terms' own weights, which rank
+/// candidates, are left as they were.
+pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config) {
+    let wanted = config.contrast_neighbours;
+    let strength = config.contrast_strength;
+    if wanted == 0 || strength <= 0.0 {
+        return;
+    }
+    /// Marks a chosen neighbour in `shared`.
+    const NEIGHBOUR: u32 = u32::MAX;
+    // By report: how many key terms it shares with the report at hand.
+    let mut shared = vec![0u32; reports.list.len()];
+    let mut met: Vec<u32> = Vec::new();
+    // The holders near the report of each of its key terms.
+    let mut nears: Vec<&[u32]> = Vec::new();
+    for i in 0..reports.list.len() {
+        if !reports.list[i].movable {
+            continue;
+        }
+        let keys = reports.list[i].keys.clone();
+        met.clear();
+        nears.clear();
+        nears.extend(
+            reports.keys[keys.clone()]
+                .iter()
+                .map(|k| nearby(holders.of(*k as usize), i)),
+        );
+        for near in &nears {
+            for &j in near.iter() {
+                if j as usize != i {
+                    if shared[j as usize] == 0 {
+                        met.push(j);
+                    }
+                    shared[j as usize] += 1;
+                }
+            }
+        }
+        let order = |a: &u32, b: &u32| {
+            let gap = |j: u32| (j as usize).abs_diff(i);
+            shared[*b as usize]
+                .cmp(&shared[*a as usize])
+                .then(gap(*a).cmp(&gap(*b)))
+                .then(a.cmp(b))
+        };
+        if met.len() > wanted {
+            met.select_nth_unstable_by(wanted - 1, order);
+        }
+        for (n, &j) in met.iter().enumerate() {
+            shared[j as usize] = if n < wanted { NEIGHBOUR } else { 0 };
+        }
+        let start = reports.list[i].weights;
+        for (near, &place) in nears.iter().zip(&reports.key_place[keys]) {
+            let holding = near
+                .iter()
+                .filter(|j| shared[**j as usize] == NEIGHBOUR)
+                .count();
+            reports.weight[start + place as usize] *=
+                1.0 - strength * holding as f32 / wanted as f32;
+        }
+        for &j in &met {
+            shared[j as usize] = 0;
+        }
+        let terms = &reports.refine[i].terms;
+        let weights = &mut reports.weight[start..start + terms.len()];
+        let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
+        for (w, term) in weights.iter().zip(terms) {
+            norm += w * w;
+            if is_anchor(*term) {
+                anchor_norm += w * w;
+            }
+        }
+        let (norm, anchor_norm) = (norm.sqrt(), anchor_norm.sqrt());
+        if norm > 0.0 {
+            weights.iter_mut().for_each(|w| *w /= norm);
+        }
+        reports.list[i].anchor_scale = if anchor_norm > 0.0 {
+            norm / anchor_norm
+        } else {
+            0.0
+        };
+    }
+}
