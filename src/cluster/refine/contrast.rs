@@ -15,7 +15,8 @@
 use super::{Config, Reports};
 use crate::cluster::features::is_anchor;
 
-/// The reports holding each key term, in article order.
+/// The reports holding each key term, in article order (the rounds build their candidate
+/// lists from them too).
 pub(super) struct Holders {
     /// Key term `k`'s holders are `list[start[k]..start[k + 1]]`.
     start: Vec<usize>,
