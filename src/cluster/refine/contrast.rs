@@ -12,8 +12,7 @@
 //! lower bar (figures in `scripts/experiments/README.md`). Its tests sit with the rounds'
 //! (`refine::tests`), which build the states they read.
 
-use super::{Config, Reports};
-use crate::cluster::features::is_anchor;
+use super::{norms, Config, Reports};
 
 /// The reports holding each key term, in article order (the rounds build their candidate
 /// lists from them too).
@@ -138,21 +137,10 @@ pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config
         }
         let terms = &reports.refine[i].terms;
         let weights = &mut reports.weight[start..start + terms.len()];
-        let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
-        for (w, term) in weights.iter().zip(terms) {
-            norm += w * w;
-            if is_anchor(*term) {
-                anchor_norm += w * w;
-            }
-        }
-        let (norm, anchor_norm) = (norm.sqrt(), anchor_norm.sqrt());
+        let (norm, anchor_scale) = norms(terms, weights);
         if norm > 0.0 {
             weights.iter_mut().for_each(|w| *w /= norm);
         }
-        reports.list[i].anchor_scale = if anchor_norm > 0.0 {
-            norm / anchor_norm
-        } else {
-            0.0
-        };
+        reports.list[i].anchor_scale = anchor_scale;
     }
 }

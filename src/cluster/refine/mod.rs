@@ -312,7 +312,6 @@ impl<'s> Reports<'s> {
             // term's idf is read from the state once (articles share most of their
             // terms; in the store each read is a lookup on disk).
             let start = reports.weight.len();
-            let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
             for (term, tf) in refine.terms.iter().zip(&refine.tf) {
                 let idf = match seen.get(term) {
                     Some((idf, _)) => *idf,
@@ -323,14 +322,9 @@ impl<'s> Reports<'s> {
                         idf
                     }
                 };
-                let w = tf * idf;
-                reports.weight.push(w);
-                norm += w * w;
-                if is_anchor(*term) {
-                    anchor_norm += w * w;
-                }
+                reports.weight.push(tf * idf);
             }
-            let (norm, anchor_norm) = (norm.sqrt(), anchor_norm.sqrt());
+            let (norm, anchor_scale) = norms(&refine.terms, &reports.weight[start..]);
             let movable = !is_copy && norm > 0.0 && refine.tf.len() == refine.terms.len();
             let keys_start = reports.keys.len();
             if movable {
@@ -369,11 +363,7 @@ impl<'s> Reports<'s> {
                 original: None,
                 movable,
                 weights: start,
-                anchor_scale: if anchor_norm > 0.0 {
-                    norm / anchor_norm
-                } else {
-                    0.0
-                },
+                anchor_scale,
                 keys: keys_start..reports.keys.len(),
             });
             reports.refine.push(refine);
@@ -405,6 +395,25 @@ impl<'s> Reports<'s> {
         let weights = self.weight.get(start..start + terms.len()).unwrap_or(&[]);
         (terms, weights)
     }
+}
+
+/// The norm of a report's weights over every term, and the factor that turns a unit
+/// weight over every term into one over anchors alone (0: no anchors).
+fn norms(terms: &[u64], weights: &[f32]) -> (f32, f32) {
+    let (mut norm, mut anchor_norm) = (0.0f32, 0.0f32);
+    for (term, w) in terms.iter().zip(weights) {
+        norm += w * w;
+        if is_anchor(*term) {
+            anchor_norm += w * w;
+        }
+    }
+    let (norm, anchor_norm) = (norm.sqrt(), anchor_norm.sqrt());
+    let anchor_scale = if anchor_norm > 0.0 {
+        norm / anchor_norm
+    } else {
+        0.0
+    };
+    (norm, anchor_scale)
 }
 
 /// An article's refinement terms: borrowed from a state in memory, read from the store.
