@@ -244,6 +244,8 @@ fn tuned_config() -> Config {
             "mgap" => config.merge_dating_gap = f,
             "cn" => config.contrast_neighbours = f as usize,
             "cs" => config.contrast_strength = f,
+            "split" => config.split_threshold = f,
+            "shalf" => config.split_min_half = f as usize,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

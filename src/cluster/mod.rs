@@ -133,6 +133,11 @@ pub struct Config {
     /// weight in the report (a topic's common words count less than what sets one event
     /// apart).
     pub contrast_strength: f32,
+    /// After the rounds, a story is cut in two when its halves match each other under
+    /// this (the better direction's mean score; see `refine::split`; 0: no cuts).
+    pub split_threshold: f32,
+    /// Reports each half of a cut needs at least.
+    pub split_min_half: usize,
     /// Development only: print every candidate comparison as a JSON line on stderr
     /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
     pub explain: bool,
@@ -168,6 +173,8 @@ impl Default for Config {
             contrast_neighbours: 20,
             contrast_strength: 0.6,
             merge_dating_gap: 0.7,
+            split_threshold: 0.14,
+            split_min_half: 3,
             explain: false,
         }
     }

@@ -25,10 +25,11 @@
 //! A report moves only to a story it matches at `refine_threshold`; a report that
 //! matches neither that nor its own story above `leave_floor` leaves for a story of its
 //! own (named `r-` + its id). The rounds stop when nothing moves, or after
-//! `Config::refine_rounds`. Then a story whose reports match another story well as a
-//! whole merges with it (`story_merges`): the pieces of one event that the one pass
-//! opened apart (a story of one report at the move bar, as its report did not move).
-//! Copies follow their original.
+//! `Config::refine_rounds`. Then a story that holds two events, which no move of one
+//! report can undo, is cut in two (`split`), and the rounds settle again. Then a story
+//! whose reports match another story well as a whole merges with it (`story_merges`):
+//! the pieces of one event that the one pass opened apart (a story of one report at the
+//! move bar, as its report did not move). Copies follow their original.
 //!
 //! A pure function of the state: `newsfold cluster` runs it on its memory state after the
 //! last line, `ingest` on the sled state after the run's last article, and both give the
@@ -55,7 +56,9 @@ use super::stories::EVENT_DAY_SLACK;
 use super::Config;
 
 mod contrast;
+mod split;
 use contrast::{contrast, Holders};
+use split::split;
 
 /// The final stories.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,98 +83,43 @@ impl Refinement {
 pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateError> {
     let mut reports = Reports::read(state, config)?;
     let stories = usize::try_from(state.stories()?).unwrap_or(usize::MAX);
-    let mut new_ids: Vec<String> = Vec::new();
-    let mut opened = std::collections::HashSet::new();
     let holders = Holders::new(&reports);
     contrast(&mut reports, &holders, config);
     let mut rounds = Rounds::new(&reports, holders, stories, config.refine_per_term);
-    // The stories each report was last compared with (its own and the candidates), and
-    // its scores against them.
     let stride = config.refine_candidates + 1;
-    let mut compared = Compared {
+    let compared = Compared {
         stride,
         labels: vec![u32::MAX; reports.list.len() * stride],
         scores: vec![0.0; reports.list.len() * stride],
     };
-    let mut changed: Option<Changed> = None;
-    let mut scratch = Vec::new();
-    let mut settled = false;
-    for _ in 0..config.refine_rounds {
-        // Every report of the round reads the centroids as the round began.
-        let mut moves: Vec<(u32, u32)> = Vec::new();
-        // Story by story: a story's reports share their own centroid and most of their
-        // candidates, which then stay in the cache.
-        let order: Vec<u32> = rounds
-            .centroids
-            .iter()
-            .flat_map(|c| c.members.iter().copied())
-            .collect();
-        for i in order {
-            let i = i as usize;
-            let report = &reports.list[i];
-            let (last, last_scores) = compared.of(i);
-            if !report.movable
-                || changed
-                    .as_ref()
-                    .is_some_and(|c| c.unchanged(&reports, i, last))
-            {
-                continue;
-            }
-            let i = i as u32;
-            match choose(
-                &reports,
-                i,
-                &rounds,
-                changed.as_ref(),
-                config,
-                &mut scratch,
-                (last, last_scores),
-            ) {
-                Choice::Stay => {}
-                Choice::Move(label) if label == report.label => {}
-                Choice::Move(label) => moves.push((i, label)),
-                Choice::Leave => {
-                    let label = (stories + new_ids.len()) as u32;
-                    let id = state
-                        .doc(u64::from(i))?
-                        .map(|d| d.id.clone())
-                        .unwrap_or_default();
-                    // A report that leaves twice opens two stories: the second is told
-                    // apart by its number.
-                    let mut name = format!("r-{id}");
-                    if !opened.insert(name.clone()) {
-                        name = format!("r-{id}-{label}");
-                    }
-                    new_ids.push(name);
-                    moves.push((i, label));
-                }
-            }
+    let mut ctx = Settle {
+        state,
+        config,
+        stories,
+        new_ids: Vec::new(),
+        opened: std::collections::HashSet::new(),
+        compared,
+        scratch: Vec::new(),
+    };
+    ctx.settle(&mut reports, &mut rounds, None)?;
+    // Stories holding two events are cut in two, and the rounds settle again.
+    let first = (stories + ctx.new_ids.len()) as u32;
+    let own_score = |i: u32| {
+        ctx.compared
+            .score(i as usize, reports.list[i as usize].label)
+    };
+    let cuts = split(&reports, &rounds, config, own_score, first);
+    if !cuts.seeds.is_empty() {
+        for seed in &cuts.seeds {
+            ctx.open(*seed)?;
         }
-        if moves.is_empty() {
-            settled = true;
-            break;
-        }
-        changed = Some(rounds.apply(&mut reports, &moves, stories + new_ids.len()));
+        let labels = stories + ctx.new_ids.len();
+        let changed = rounds.apply(&mut reports, &cuts.moves, labels);
+        ctx.settle(&mut reports, &mut rounds, Some(changed))?;
     }
-    if let (false, Some(changed)) = (settled, &changed) {
-        // Stopped by the round limit: the scores of the reports the last moves touched
-        // are scored again against the final stories (where they would go is not used).
-        for (i, report) in reports.list.iter().enumerate() {
-            let (last, last_scores) = compared.of(i);
-            if report.movable && !changed.unchanged(&reports, i, last) {
-                let tools = (last, last_scores);
-                choose(
-                    &reports,
-                    i as u32,
-                    &rounds,
-                    None,
-                    config,
-                    &mut scratch,
-                    tools,
-                );
-            }
-        }
-    }
+    let Settle {
+        compared, new_ids, ..
+    } = ctx;
     // Pieces of one event merge; their reports move together.
     let merges = story_merges(&reports, &rounds, &compared, config);
     if !merges.is_empty() {
@@ -213,6 +161,118 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
     })
 }
 
+/// What the rounds need besides the reports and the stories.
+struct Settle<'a, S: State> {
+    state: &'a S,
+    config: &'a Config,
+    /// The one pass's stories (labels below it); new stories take the labels after.
+    stories: usize,
+    /// The ids of the stories the refinement opened, by label from `stories` on.
+    new_ids: Vec<String>,
+    opened: std::collections::HashSet<String>,
+    /// The stories each report was last compared with (its own and the candidates), and
+    /// its scores against them.
+    compared: Compared,
+    scratch: Vec<(u32, f32)>,
+}
+
+impl<S: State> Settle<'_, S> {
+    /// Names a new story after report `i`, which opens it; returns its label.
+    fn open(&mut self, i: u32) -> Result<u32, StateError> {
+        let label = (self.stories + self.new_ids.len()) as u32;
+        let id = self
+            .state
+            .doc(u64::from(i))?
+            .map(|d| d.id.clone())
+            .unwrap_or_default();
+        // A report that opens two stories: the second is told apart by its number.
+        let mut name = format!("r-{id}");
+        if !self.opened.insert(name.clone()) {
+            name = format!("r-{id}-{label}");
+        }
+        self.new_ids.push(name);
+        Ok(label)
+    }
+
+    /// Runs rounds until nothing moves or `Config::refine_rounds` have run. `changed`:
+    /// what changed since the reports were last scored (none: score them all).
+    fn settle(
+        &mut self,
+        reports: &mut Reports,
+        rounds: &mut Rounds,
+        mut changed: Option<Changed>,
+    ) -> Result<(), StateError> {
+        let config = self.config;
+        let mut settled = false;
+        for _ in 0..config.refine_rounds {
+            // Every report of the round reads the centroids as the round began.
+            let mut moves: Vec<(u32, u32)> = Vec::new();
+            // Story by story: a story's reports share their own centroid and most of their
+            // candidates, which then stay in the cache.
+            let order: Vec<u32> = rounds
+                .centroids
+                .iter()
+                .flat_map(|c| c.members.iter().copied())
+                .collect();
+            for i in order {
+                let i = i as usize;
+                let report = &reports.list[i];
+                let (last, last_scores) = self.compared.of(i);
+                if !report.movable
+                    || changed
+                        .as_ref()
+                        .is_some_and(|c| c.unchanged(reports, i, last))
+                {
+                    continue;
+                }
+                let i = i as u32;
+                match choose(
+                    reports,
+                    i,
+                    rounds,
+                    changed.as_ref(),
+                    config,
+                    &mut self.scratch,
+                    (last, last_scores),
+                ) {
+                    Choice::Stay => {}
+                    Choice::Move(label) if label == report.label => {}
+                    Choice::Move(label) => moves.push((i, label)),
+                    Choice::Leave => {
+                        let label = self.open(i)?;
+                        moves.push((i, label));
+                    }
+                }
+            }
+            if moves.is_empty() {
+                settled = true;
+                break;
+            }
+            changed = Some(rounds.apply(reports, &moves, self.stories + self.new_ids.len()));
+        }
+        if let (false, Some(changed)) = (settled, &changed) {
+            // Stopped by the round limit: the scores of the reports the last moves touched
+            // are scored again against the final stories (where they would go is not used).
+            for (i, report) in reports.list.iter().enumerate() {
+                let (last, last_scores) = self.compared.of(i);
+                if report.movable && !changed.unchanged(reports, i, last) {
+                    let tools = (last, last_scores);
+                    choose(
+                        reports,
+                        i as u32,
+                        rounds,
+                        None,
+                        config,
+                        &mut self.scratch,
+                        tools,
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What each report was last compared with: `stride` slots per report, the stories
 /// (sorted, `u32::MAX` when unused) and the scores against them (0 for a story that was
 /// not scored: empty, or the report's own with no other member).
@@ -226,6 +286,16 @@ impl Compared {
     fn of(&mut self, i: usize) -> (&mut [u32], &mut [f32]) {
         let at = i * self.stride..(i + 1) * self.stride;
         (&mut self.labels[at.clone()], &mut self.scores[at])
+    }
+
+    /// Report `i`'s last score against story `label` (0 when it was not compared).
+    fn score(&self, i: usize, label: u32) -> f32 {
+        let at = i * self.stride..(i + 1) * self.stride;
+        self.labels[at.clone()]
+            .iter()
+            .zip(&self.scores[at])
+            .find(|(l, _)| **l == label)
+            .map_or(0.0, |(_, v)| *v)
     }
 }
 
@@ -461,6 +531,78 @@ struct Centroid {
     days: Vec<i32>,
 }
 
+impl Centroid {
+    /// The centroid of `members` (sorted), its sums appended to `sums` when it has two
+    /// members or more.
+    fn of(reports: &Reports, members: Vec<u32>, sums: &mut Vec<Sum>) -> Centroid {
+        let mut c = Centroid {
+            members,
+            ..Centroid::default()
+        };
+        for &i in &c.members {
+            let report = &reports.list[i as usize];
+            let record = &reports.refine[i as usize];
+            c.has_anchors |= report.anchor_scale > 0.0;
+            if let Some(d) = record.day {
+                c.span = Some(c.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+                c.dated += 1;
+            }
+            c.days.extend_from_slice(&record.event_days);
+        }
+        c.days.sort_unstable();
+        c.days.dedup();
+        match c.members[..] {
+            [] => {}
+            [one] => {
+                let anchors = reports.list[one as usize].anchor_scale > 0.0;
+                c.norm2 = [1.0, if anchors { 1.0 } else { 0.0 }];
+            }
+            _ => {
+                let mut entries: Vec<Sum> = Vec::new();
+                for &i in &c.members {
+                    let scale = reports.list[i as usize].anchor_scale;
+                    let (terms, weights) = reports.vector(i);
+                    entries.extend(terms.iter().zip(weights).map(|(term, w)| Sum {
+                        term: *term,
+                        all: *w,
+                        anchor: if is_anchor(*term) { w * scale } else { 0.0 },
+                    }));
+                }
+                // Stable: each term's weights add up in article order.
+                entries.sort_by_key(|e| e.term);
+                let start = sums.len();
+                for e in entries {
+                    let len = sums.len();
+                    match sums.last_mut() {
+                        Some(last) if len > start && last.term == e.term => {
+                            last.all += e.all;
+                            last.anchor += e.anchor;
+                        }
+                        _ => sums.push(e),
+                    }
+                }
+                c.sums = start..sums.len();
+                for s in &sums[c.sums.clone()] {
+                    c.norm2[0] += s.all * s.all;
+                    c.norm2[1] += s.anchor * s.anchor;
+                }
+            }
+        }
+        c
+    }
+
+    /// Its summed terms (in `sums`, where it was built): its own member's when it has one.
+    fn terms<'a>(&self, reports: &'a Reports, sums: &'a [Sum]) -> CentroidTerms<'a> {
+        match self.members[..] {
+            [one] => {
+                let (terms, weights) = reports.vector(one);
+                CentroidTerms::Single(terms, weights, reports.list[one as usize].anchor_scale)
+            }
+            _ => CentroidTerms::Summed(&sums[self.sums.clone()]),
+        }
+    }
+}
+
 /// A term of a centroid: its summed unit weights over every term and over anchors.
 #[derive(Clone, Copy)]
 struct Sum {
@@ -514,61 +656,8 @@ impl Rounds {
         let Some(c) = self.centroids.get_mut(label) else {
             return;
         };
-        c.has_anchors = false;
-        c.span = None;
-        c.dated = 0;
-        c.days.clear();
-        c.sums = 0..0;
-        c.norm2 = [0.0; 2];
-        for &i in &c.members {
-            let report = &reports.list[i as usize];
-            let record = &reports.refine[i as usize];
-            c.has_anchors |= report.anchor_scale > 0.0;
-            if let Some(d) = record.day {
-                c.span = Some(c.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
-                c.dated += 1;
-            }
-            c.days.extend_from_slice(&record.event_days);
-        }
-        c.days.sort_unstable();
-        c.days.dedup();
-        match c.members[..] {
-            [] => {}
-            [one] => {
-                let anchors = reports.list[one as usize].anchor_scale > 0.0;
-                c.norm2 = [1.0, if anchors { 1.0 } else { 0.0 }];
-            }
-            _ => {
-                let mut entries: Vec<Sum> = Vec::new();
-                for &i in &c.members {
-                    let scale = reports.list[i as usize].anchor_scale;
-                    let (terms, weights) = reports.vector(i);
-                    entries.extend(terms.iter().zip(weights).map(|(term, w)| Sum {
-                        term: *term,
-                        all: *w,
-                        anchor: if is_anchor(*term) { w * scale } else { 0.0 },
-                    }));
-                }
-                // Stable: each term's weights add up in article order.
-                entries.sort_by_key(|e| e.term);
-                let start = self.sums.len();
-                for e in entries {
-                    let len = self.sums.len();
-                    match self.sums.last_mut() {
-                        Some(last) if len > start && last.term == e.term => {
-                            last.all += e.all;
-                            last.anchor += e.anchor;
-                        }
-                        _ => self.sums.push(e),
-                    }
-                }
-                c.sums = start..self.sums.len();
-                for s in &self.sums[c.sums.clone()] {
-                    c.norm2[0] += s.all * s.all;
-                    c.norm2[1] += s.anchor * s.anchor;
-                }
-            }
-        }
+        let members = std::mem::take(&mut c.members);
+        *c = Centroid::of(reports, members, &mut self.sums);
     }
 
     /// The candidate stories of key term `k`: the stories of the latest reports holding
@@ -639,18 +728,6 @@ impl Rounds {
         }
         Changed { stories, relisted }
     }
-
-    /// The summed terms of story `label`: its own member's when it has one.
-    fn sums<'a>(&'a self, reports: &'a Reports, label: u32) -> CentroidTerms<'a> {
-        let c = &self.centroids[label as usize];
-        match c.members[..] {
-            [one] => {
-                let (terms, weights) = reports.vector(one);
-                CentroidTerms::Single(terms, weights, reports.list[one as usize].anchor_scale)
-            }
-            _ => CentroidTerms::Summed(&self.sums[c.sums.clone()]),
-        }
-    }
 }
 
 /// What the moves of a round changed.
@@ -673,6 +750,7 @@ impl Changed {
     }
 }
 
+#[derive(Clone, Copy)]
 enum CentroidTerms<'a> {
     Single(&'a [u64], &'a [f32], f32),
     Summed(&'a [Sum]),
@@ -889,10 +967,23 @@ fn skip_below(sums: &[Sum], term: u64) -> usize {
 
 /// How well report `i` matches story `label` (its own story without itself).
 fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config) -> f32 {
+    let own = label == reports.list[i as usize].label;
+    let c = &rounds.centroids[label as usize];
+    score_against(reports, i, c, c.terms(reports, &rounds.sums), own, config)
+}
+
+/// How well report `i` matches centroid `c` with summed terms `sums`; `own`: the report
+/// is one of its members, taken out.
+fn score_against(
+    reports: &Reports,
+    i: u32,
+    c: &Centroid,
+    sums: CentroidTerms,
+    own: bool,
+    config: &Config,
+) -> f32 {
     let report = &reports.list[i as usize];
     let record = &reports.refine[i as usize];
-    let c = &rounds.centroids[label as usize];
-    let own = label == report.label;
     let (terms, weights) = reports.vector(i);
     let (mut dot_all, mut dot_anchor) = (0.0f32, 0.0f32);
     let mut add = |term: u64, w: f32, all: f32, anchor: f32| {
@@ -904,7 +995,7 @@ fn score(reports: &Reports, i: u32, rounds: &Rounds, label: u32, config: &Config
     // Both sides are sorted by term: one merge. Its steps advance without a branch (the
     // smaller side, or both on a match: which one is a coin toss the predictor misses
     // half the time); only the rare matches branch.
-    match rounds.sums(reports, label) {
+    match sums {
         CentroidTerms::Single(other, other_weights, scale) => {
             let (mut a, mut b) = (0, 0);
             while a < terms.len() && b < other.len() {
@@ -1474,6 +1565,109 @@ mod tests {
         let y2 = placed("y2", 1, &[1, 2, 3, 8, 9, 11]);
         let two = state_of(&[x1(), x2(), y1(), y2]);
         assert_eq!(stories_with(&two, &config), ["s-x1"; 4]);
+    }
+
+    // Two events that share one word of their kind (1) and nothing else, for the cuts.
+    const C1: &[u64] = &[1, 30, 31, 32, 33, 34, 35, 36];
+    const C2: &[u64] = &[1, 30, 31, 32, 33, 34, 37, 38];
+    const C3: &[u64] = &[1, 30, 31, 32, 35, 36, 37, 39];
+    const C4: &[u64] = &[1, 31, 32, 33, 34, 35, 36, 39];
+    const D1: &[u64] = &[1, 50, 51, 52, 53, 54, 55, 56];
+    const D2: &[u64] = &[1, 50, 51, 52, 53, 54, 57, 58];
+    const D3: &[u64] = &[1, 50, 51, 52, 55, 56, 57, 59];
+
+    /// The stories of `state` as groups of article ids (sorted), and their story ids.
+    fn groups(state: &MemoryState) -> Vec<(String, Vec<String>)> {
+        let refined = refine(state, &Config::default()).expect("memory state");
+        let mut by_story: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for n in 0..refined.story_of.len() {
+            let id = state
+                .doc(n as u64)
+                .expect("memory")
+                .expect("record")
+                .id
+                .clone();
+            let story = refined.story_id(n).unwrap_or("?").to_string();
+            by_story.entry(story).or_default().push(id);
+        }
+        by_story.into_iter().collect()
+    }
+
+    #[test]
+    fn a_story_holding_two_events_is_cut_in_two() {
+        // D's first report joined C's story, and so did the rest of D: every report
+        // matches the mixed story best, so no single move undoes it.
+        let state = state_of(&[
+            placed("c1", 0, C1),
+            placed("d1", 0, D1),
+            placed("c2", 0, C2),
+            placed("d2", 0, D2),
+            placed("c3", 0, C3),
+            placed("d3", 0, D3),
+            placed("c4", 0, C4),
+        ]);
+        let stories = groups(&state);
+        let members: Vec<&[String]> = stories.iter().map(|(_, m)| m.as_slice()).collect();
+        assert_eq!(
+            members,
+            [&["d1", "d2", "d3"][..], &["c1", "c2", "c3", "c4"][..]]
+        );
+        assert!(
+            stories[0].0.starts_with("r-d"),
+            "the cut-off half is a new story, named by its seed: {}",
+            stories[0].0
+        );
+        assert_eq!(stories[1].0, "s-c1");
+        // Without cuts, the rounds leave the story whole.
+        let whole = Config {
+            split_threshold: 0.0,
+            ..Config::default()
+        };
+        assert_eq!(stories_with(&state, &whole), ["s-c1"; 7]);
+    }
+
+    #[test]
+    fn pieces_of_one_event_are_not_cut() {
+        // The same event told in two ways: C's words, half of them shared with the other
+        // telling.
+        const E1: &[u64] = &[1, 30, 31, 32, 33, 60, 61, 62];
+        const E2: &[u64] = &[1, 30, 31, 34, 35, 60, 61, 63];
+        const E3: &[u64] = &[1, 31, 32, 33, 34, 60, 62, 63];
+        let state = state_of(&[
+            placed("c1", 0, C1),
+            placed("c2", 0, C2),
+            placed("c3", 0, C3),
+            placed("e1", 0, E1),
+            placed("e2", 0, E2),
+            placed("e3", 0, E3),
+        ]);
+        // The halves match each other at 0.52: no cut (and no merge to undo one).
+        assert_eq!(stories_with(&state, &no_merge()), ["s-c1"; 6]);
+    }
+
+    #[test]
+    fn a_half_counts_its_copies() {
+        let mut articles = vec![
+            placed("c1", 0, C1),
+            placed("c2", 0, C2),
+            placed("d1", 0, D1),
+            placed("c3", 0, C3),
+            placed("d2", 0, D2),
+            placed("c4", 0, C4),
+        ];
+        // Two reports of D: too few for a half of their own (`split_min_half` is 3).
+        assert_eq!(Config::default().split_min_half, 3);
+        assert_eq!(stories_of(&state_of(&articles)), ["s-c1"; 6]);
+        // One of them reprinted: D is an event of three reports, and leaves.
+        articles.push(Placed {
+            copy_of: Some("d1"),
+            ..placed("d1-copy", 0, &[])
+        });
+        let stories = stories_of(&state_of(&articles));
+        assert_eq!(
+            stories,
+            ["s-c1", "s-c1", "r-d1", "s-c1", "r-d1", "s-c1", "r-d1"]
+        );
     }
 
     proptest::proptest! {
