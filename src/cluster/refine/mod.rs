@@ -1576,6 +1576,14 @@ mod tests {
     const D2: &[u64] = &[1, 50, 51, 52, 53, 54, 57, 58];
     const D3: &[u64] = &[1, 50, 51, 52, 55, 56, 57, 59];
 
+    /// Reports that the one pass all put in one story.
+    fn one_story(reports: &[(&'static str, &'static [u64])]) -> Vec<Placed<'static>> {
+        reports
+            .iter()
+            .map(|(id, terms)| placed(id, 0, terms))
+            .collect()
+    }
+
     /// The stories of `state` as groups of article ids (sorted), and their story ids.
     fn groups(state: &MemoryState) -> Vec<(String, Vec<String>)> {
         let refined = refine(state, &Config::default()).expect("memory state");
@@ -1597,15 +1605,15 @@ mod tests {
     fn a_story_holding_two_events_is_cut_in_two() {
         // D's first report joined C's story, and so did the rest of D: every report
         // matches the mixed story best, so no single move undoes it.
-        let state = state_of(&[
-            placed("c1", 0, C1),
-            placed("d1", 0, D1),
-            placed("c2", 0, C2),
-            placed("d2", 0, D2),
-            placed("c3", 0, C3),
-            placed("d3", 0, D3),
-            placed("c4", 0, C4),
-        ]);
+        let state = state_of(&one_story(&[
+            ("c1", C1),
+            ("d1", D1),
+            ("c2", C2),
+            ("d2", D2),
+            ("c3", C3),
+            ("d3", D3),
+            ("c4", C4),
+        ]));
         let stories = groups(&state);
         let members: Vec<&[String]> = stories.iter().map(|(_, m)| m.as_slice()).collect();
         assert_eq!(
@@ -1633,28 +1641,28 @@ mod tests {
         const E1: &[u64] = &[1, 30, 31, 32, 33, 60, 61, 62];
         const E2: &[u64] = &[1, 30, 31, 34, 35, 60, 61, 63];
         const E3: &[u64] = &[1, 31, 32, 33, 34, 60, 62, 63];
-        let state = state_of(&[
-            placed("c1", 0, C1),
-            placed("c2", 0, C2),
-            placed("c3", 0, C3),
-            placed("e1", 0, E1),
-            placed("e2", 0, E2),
-            placed("e3", 0, E3),
-        ]);
+        let state = state_of(&one_story(&[
+            ("c1", C1),
+            ("c2", C2),
+            ("c3", C3),
+            ("e1", E1),
+            ("e2", E2),
+            ("e3", E3),
+        ]));
         // The halves match each other at 0.52: no cut (and no merge to undo one).
         assert_eq!(stories_with(&state, &no_merge()), ["s-c1"; 6]);
     }
 
     #[test]
     fn a_half_counts_its_copies() {
-        let mut articles = vec![
-            placed("c1", 0, C1),
-            placed("c2", 0, C2),
-            placed("d1", 0, D1),
-            placed("c3", 0, C3),
-            placed("d2", 0, D2),
-            placed("c4", 0, C4),
-        ];
+        let mut articles = one_story(&[
+            ("c1", C1),
+            ("c2", C2),
+            ("d1", D1),
+            ("c3", C3),
+            ("d2", D2),
+            ("c4", C4),
+        ]);
         // Two reports of D: too few for a half of their own (`split_min_half` is 3).
         assert_eq!(Config::default().split_min_half, 3);
         assert_eq!(stories_of(&state_of(&articles)), ["s-c1"; 6]);
