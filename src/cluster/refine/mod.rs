@@ -43,9 +43,9 @@
 //! sums). Each term's idf is read from the state once per refinement. After the first
 //! round a report is looked at again only when one of its key terms' candidate lists
 //! changed, or one of the stories it was compared with gained or lost a report: otherwise
-//! it would choose as it did. The cuts score each report of a story of three or more
-//! against its two seeds and against the other half: three scores, two of them against
-//! a single report (about 2 % of a 10k run in all).
+//! it would choose as it did. The cuts score each report of a story that holds six
+//! reports or more (copies counted) against its two seeds and against the other half:
+//! three scores, two of them against a single report (about 2 % of a 10k run in all).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
