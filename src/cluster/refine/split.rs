@@ -21,8 +21,8 @@
 //!
 //! On the synthetic 100k stream the cut took pair F1 from 0.950 to 0.972 (precision
 //! 0.905 → 0.947) with ECB+ unchanged; iterating the halves as 2-means does, and more
-//! seeds for a story whose first cut left a small half, gained 0.001 more for four times
-//! the cost (figures in `scripts/experiments/README.md`).
+//! seeds for a story whose first cut left a small half, gained 0.001 more and took 32 %
+//! more time at 10k where this takes 2-4 % (figures in `scripts/experiments/README.md`).
 //!
 //! Pure: every story's cut is decided against the settled rounds, so the order in which
 //! stories are looked at does not matter.
