@@ -5,6 +5,8 @@
 //! - `seeds/`: the five French seed reports, raw (boilerplate lines left in: consent
 //!   banner, share lines, a machine-translation notice, 002's body printed twice), since
 //!   the clusterer must cope with what the boilerplate stage misses.
+//! - `two-events-one-story.jsonl`: 15 synthetic reports of two events that the one pass
+//!   joins and the cut after the rounds parts (see `two_events_in_one_story`).
 //! - `ecb-topics-1-3-8-12.jsonl`: 108 ECB+ articles (four topics, two events each, the
 //!   trap of this task), gold fields removed; `*.gold.json` holds their event labels.
 
@@ -68,17 +70,43 @@ fn ecb_docs() -> Vec<Doc> {
 
 /// Article id, final story id (after the refinement rounds) and original, in memory.
 fn run_memory(docs: &[Doc]) -> Vec<(String, String, Option<String>)> {
-    let config = Config::default();
+    run_memory_with(docs, &Config::default())
+}
+
+fn run_memory_with(docs: &[Doc], config: &Config) -> Vec<(String, String, Option<String>)> {
     let mut state = MemoryState::new();
     let placed: Vec<(String, Option<String>)> = docs
         .iter()
         .map(|d| {
-            let a = cluster::assign_in_memory(&mut state, d, &config)
-                .expect("memory state cannot fail");
+            let a =
+                cluster::assign_in_memory(&mut state, d, config).expect("memory state cannot fail");
             (d.id.clone(), a.copy_of)
         })
         .collect();
-    let refined = cluster::refine::refine(&state, &config).expect("memory state cannot fail");
+    let refined = cluster::refine::refine(&state, config).expect("memory state cannot fail");
+    with_stories(placed, &refined)
+}
+
+/// The same through a sled cluster state on disk, as `ingest` keeps it.
+fn run_sled(docs: &[Doc], db: &sled::Db) -> Vec<(String, String, Option<String>)> {
+    let config = Config::default();
+    let mut placed = Vec::new();
+    for d in docs {
+        let state = SledClusterState::new(db).expect("cluster trees");
+        let (a, changes) = cluster::assign(&state, d, &config).expect("sled read");
+        cluster_state::apply_ops(db, &cluster_state::ops(&changes)).expect("sled write");
+        placed.push((d.id.clone(), a.copy_of));
+    }
+    // The rounds read the sled state as they read the memory one.
+    let state = SledClusterState::new(db).expect("cluster trees");
+    let refined = cluster::refine::refine(&state, &config).expect("sled read");
+    with_stories(placed, &refined)
+}
+
+fn with_stories(
+    placed: Vec<(String, Option<String>)>,
+    refined: &cluster::refine::Refinement,
+) -> Vec<(String, String, Option<String>)> {
     placed
         .into_iter()
         .enumerate()
@@ -261,23 +289,7 @@ fn sled_state_gives_the_same_stories_as_memory() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = sled::open(dir.path().join("store")).expect("sled");
     let config = Config::default();
-    let mut placed = Vec::new();
-    for d in &docs {
-        let state = SledClusterState::new(&db).expect("cluster trees");
-        let (a, changes) = cluster::assign(&state, d, &config).expect("sled read");
-        cluster_state::apply_ops(&db, &cluster_state::ops(&changes)).expect("sled write");
-        placed.push((d.id.clone(), a.copy_of));
-    }
-    // The rounds read the sled state as they read the memory one.
-    let refined = {
-        let state = SledClusterState::new(&db).expect("cluster trees");
-        cluster::refine::refine(&state, &config).expect("sled read")
-    };
-    let from_sled: Vec<_> = placed
-        .into_iter()
-        .enumerate()
-        .map(|(n, (id, copy_of))| (id, refined.story_id(n).unwrap_or("?").to_string(), copy_of))
-        .collect();
+    let from_sled = run_sled(&docs, &db);
     assert_eq!(from_sled, run_memory(&docs));
     // The store reopens with the same state: the next article lands the same way.
     drop(db);
@@ -298,6 +310,57 @@ fn sled_state_gives_the_same_stories_as_memory() {
         from_disk,
         cluster::assign(&memory, &probe, &config).expect("memory").0
     );
+}
+
+/// Fifteen reports of two events of different kinds on the same two days, cut from the
+/// synthetic stream (`examples/gen_news.rs`, seed 42, events e639 and e699; `event` holds
+/// each report's event). They share their days ("January 5", "Tuesday") and the wording
+/// of such reports ("According to", "Witnesses in ... described"); the one pass puts the
+/// second event's first report, then the rest, in the first event's story.
+fn two_events_in_one_story() -> Vec<(Doc, String)> {
+    let text =
+        std::fs::read_to_string(fixture("two-events-one-story.jsonl")).expect("fixture file");
+    text.lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("fixture json");
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let doc = Doc {
+                id: field("id"),
+                title: Some(field("title")),
+                text: field("text"),
+                date: DateTime::parse_from_rfc3339(&field("date"))
+                    .ok()
+                    .map(|d| d.with_timezone(&Utc)),
+                ..Doc::default()
+            };
+            (doc, field("event"))
+        })
+        .collect()
+}
+
+#[test]
+fn two_events_the_one_pass_put_together_are_cut_apart_in_memory_and_in_sled() {
+    let (docs, events): (Vec<Doc>, Vec<String>) = two_events_in_one_story().into_iter().unzip();
+    let mut by_event: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (doc, event) in docs.iter().zip(&events) {
+        by_event.entry(event).or_default().push(doc.id.clone());
+    }
+    let mut expected: Vec<Vec<String>> = by_event.into_values().collect();
+    for group in &mut expected {
+        group.sort();
+    }
+    expected.sort();
+    let memory = run_memory(&docs);
+    assert_eq!(groups(&memory), expected);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = sled::open(dir.path().join("store")).expect("sled");
+    assert_eq!(run_sled(&docs, &db), memory);
+    // The cut is what parts them: without it, one story.
+    let no_cuts = Config {
+        split_threshold: 0.0,
+        ..Config::default()
+    };
+    assert_eq!(groups(&run_memory_with(&docs, &no_cuts)).len(), 1);
 }
 
 #[test]
