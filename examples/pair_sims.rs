@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let whole = features::features(title, text, date, &weights);
         articles.push(Article {
             id: v["id"].as_str().unwrap_or_default().to_string(),
-            day: date.or(whole.mentions.first_absolute),
+            day: date.or(whole.mentions.text_day),
             views: [
                 whole.terms,
                 features::features(title, "", date, &weights).terms,

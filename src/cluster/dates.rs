@@ -7,7 +7,10 @@
 //! the publication date; when that falls after publication it is a plan ("the next
 //! hearing, April 19"), kept as a date but not as the day of the event. A weekday alone is
 //! the last such day on or before publication. Without a publication date only dates with
-//! a written year are kept; the first of them stands in for the missing date. Dates in
+//! a written year are kept; the first of them stands in for the missing date, unless the
+//! text dates a later year: a report is written in or after the latest year it dates, so
+//! an earlier full date is its background (an obituary's birth date, an attack recalled),
+//! and the first full date of that latest year stands in, if it writes one. Dates in
 //! numbers ("27/09/2013", "2012-04-04") count when day and month cannot be mistaken for
 //! each other; otherwise only their year is kept, as the latest year the text dates.
 
@@ -20,8 +23,9 @@ use super::features::{term_id, TermTable};
 pub struct Mentions {
     /// Every resolved day, sorted, without repeats.
     pub resolved: Vec<NaiveDate>,
-    /// The first day written with its year, in reading order.
-    pub first_absolute: Option<NaiveDate>,
+    /// The day that stands in for a missing publication date: the first day written with
+    /// its year, in reading order, among those of the latest year the text dates.
+    pub text_day: Option<NaiveDate>,
     /// The days the article says things happened: its day-and-month dates, or, when it
     /// writes none, its weekdays and "yesterday" (sorted, without repeats).
     pub event_days: Vec<NaiveDate>,
@@ -88,13 +92,14 @@ impl DateScanner {
     pub fn finish(self, published: Option<NaiveDate>) -> Mentions {
         let mut mentions = Mentions::default();
         let mut relative = Vec::new();
+        let mut full = Vec::new();
         let c = &self.classes;
         let mut i = 0;
         while i < c.len() {
             let (found, used) = match_at(c, i);
             let day = match found {
                 Found::Full(d) => {
-                    mentions.first_absolute.get_or_insert(d);
+                    full.push(d);
                     mentions.event_days.push(d);
                     Some(d)
                 }
@@ -119,6 +124,10 @@ impl DateScanner {
             mentions.event_days = relative;
         }
         mentions.latest_year = (0..c.len()).filter_map(|i| year_in_date(c, i)).max();
+        // The latest year counts every full date, so none is later than it.
+        mentions.text_day = full
+            .into_iter()
+            .find(|d| mentions.latest_year.is_none_or(|year| d.year() >= year));
         for days in [&mut mentions.resolved, &mut mentions.event_days] {
             days.sort_unstable();
             days.dedup();
@@ -439,7 +448,7 @@ mod tests {
         assert_eq!(c.resolved, [day("2022-01-04")]);
         let d = scan("Updated: November 11, 2011 20: 09 IST", None);
         assert_eq!(d.resolved, [day("2011-11-11")]);
-        assert_eq!(d.first_absolute, Some(day("2011-11-11")));
+        assert_eq!(d.text_day, Some(day("2011-11-11")));
     }
 
     #[test]
@@ -451,7 +460,29 @@ mod tests {
             "without a date only full dates count"
         );
         let m = scan("Published on 18th September 2013", None);
-        assert_eq!(m.first_absolute, Some(day("2013-09-18")));
+        assert_eq!(m.text_day, Some(day("2013-09-18")));
+    }
+
+    #[test]
+    fn a_full_date_older_than_the_latest_dated_year_does_not_stand_in() {
+        // ECB+ 4_7ecb's shape: an undated obituary opens with the birth date, and its
+        // later dates belong to the life, not to the report.
+        let obituary = scan(
+            "Bettie Page, born April 22, 1923, in Nashville, posed for Playboy in January 1955.",
+            None,
+        );
+        assert_eq!(obituary.latest_year, Some(1955));
+        assert_eq!(obituary.text_day, None, "no full date in 1955");
+        // A sentence recalls the killing; the report is the sentence, two years on.
+        let sentence = scan(
+            "Killed on June 24, 2005, she was mourned. Sentenced on March 3, 2007, and \
+             again on March 9, 2007.",
+            None,
+        );
+        assert_eq!(sentence.text_day, Some(day("2007-03-03")));
+        // One year throughout: the first full date, as written.
+        let one_year = scan("On June 4, 2013 and then June 2, 2013.", None);
+        assert_eq!(one_year.text_day, Some(day("2013-06-04")));
     }
 
     #[test]
@@ -466,7 +497,7 @@ mod tests {
 
     #[test]
     fn numeric_dates_resolve_only_when_the_order_cannot_matter() {
-        let first = |text: &str| scan(text, None).first_absolute;
+        let first = |text: &str| scan(text, None).text_day;
         assert_eq!(first("27 / 09 / 2013 - elections"), Some(day("2013-09-27")));
         assert_eq!(first("Posted 9/27/2013 5:59 PM"), Some(day("2013-09-27")));
         assert_eq!(first("04 / 04 / 2012"), Some(day("2012-04-04")));
@@ -475,7 +506,7 @@ mod tests {
             Some(day("2012-04-05"))
         );
         let ambiguous = scan("8 / 2 / 2013 8: 13 AM", None);
-        assert_eq!(ambiguous.first_absolute, None, "August 2 or 8 February");
+        assert_eq!(ambiguous.text_day, None, "August 2 or 8 February");
         assert_eq!(ambiguous.latest_year, Some(2013), "the year is still known");
         assert_eq!(first("31 / 02 / 2013"), None, "no such day");
         assert_eq!(first("scored 12 points, 14 rebounds"), None);

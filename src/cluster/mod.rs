@@ -206,7 +206,7 @@ pub fn assign<S: State>(
     }
     let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
     let day = published
-        .or(feats.mentions.first_absolute)
+        .or(feats.mentions.text_day)
         .map(|d| d.num_days_from_ce());
     let found = match exact {
         Some(found) => Some(found),

@@ -54,8 +54,8 @@ pub struct RefineTerms {
     pub terms: Vec<u64>,
     /// Their term frequencies (two arrays, not pairs: 12 bytes a term, not 16).
     pub tf: Vec<f32>,
-    /// Its day: publication date, else the first full date in its text (days since
-    /// 0001-01-01).
+    /// Its day: publication date, else the day its text stands in with
+    /// (`Mentions::text_day`; days since 0001-01-01).
     pub day: Option<i32>,
     /// Days it says things happened.
     pub event_days: Vec<i32>,
