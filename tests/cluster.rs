@@ -7,6 +7,8 @@
 //!   the clusterer must cope with what the boilerplate stage misses.
 //! - `two-events-one-story.jsonl`: 15 synthetic reports of two events that the one pass
 //!   joins and the cut after the rounds parts (see `two_events_in_one_story`).
+//! - `undated-obituaries.jsonl`: six undated reports of one death, written for the test,
+//!   three of them opening with the birth date (see its test).
 //! - `ecb-topics-1-3-8-12.jsonl`: 108 ECB+ articles (four topics, two events each, the
 //!   trap of this task), gold fields removed; `*.gold.json` holds their event labels.
 
@@ -52,19 +54,36 @@ fn seeds(dates: [&str; 5]) -> Vec<Doc> {
         .collect()
 }
 
-fn ecb_docs() -> Vec<Doc> {
-    let text = std::fs::read_to_string(fixture("ecb-topics-1-3-8-12.jsonl")).expect("ecb fixture");
+/// A JSONL fixture's articles (`id`, `title`, `text`, `date` as YYYY-MM-DD or RFC 3339),
+/// each with its whole line for the fields an article does not have.
+fn jsonl_rows(name: &str) -> Vec<(Doc, serde_json::Value)> {
+    let text = std::fs::read_to_string(fixture(name)).expect("fixture file");
     text.lines()
         .map(|line| {
             let v: serde_json::Value = serde_json::from_str(line).expect("fixture json");
-            Doc {
+            let date = v["date"].as_str().and_then(|d| {
+                day(d).or_else(|| {
+                    DateTime::parse_from_rfc3339(d)
+                        .ok()
+                        .map(|d| d.with_timezone(&Utc))
+                })
+            });
+            let doc = Doc {
                 id: v["id"].as_str().unwrap_or_default().to_string(),
                 title: v["title"].as_str().map(String::from),
                 text: v["text"].as_str().unwrap_or_default().to_string(),
-                date: v["date"].as_str().and_then(day),
+                date,
                 ..Doc::default()
-            }
+            };
+            (doc, v)
         })
+        .collect()
+}
+
+fn ecb_docs() -> Vec<Doc> {
+    jsonl_rows("ecb-topics-1-3-8-12.jsonl")
+        .into_iter()
+        .map(|(doc, _)| doc)
         .collect()
 }
 
@@ -318,23 +337,9 @@ fn sled_state_gives_the_same_stories_as_memory() {
 /// of such reports ("According to", "Witnesses in ... described"); the one pass puts the
 /// second event's first report, then the rest, in the first event's story.
 fn two_events_in_one_story() -> Vec<(Doc, String)> {
-    let text =
-        std::fs::read_to_string(fixture("two-events-one-story.jsonl")).expect("fixture file");
-    text.lines()
-        .map(|line| {
-            let v: serde_json::Value = serde_json::from_str(line).expect("fixture json");
-            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-            let doc = Doc {
-                id: field("id"),
-                title: Some(field("title")),
-                text: field("text"),
-                date: DateTime::parse_from_rfc3339(&field("date"))
-                    .ok()
-                    .map(|d| d.with_timezone(&Utc)),
-                ..Doc::default()
-            };
-            (doc, field("event"))
-        })
+    jsonl_rows("two-events-one-story.jsonl")
+        .into_iter()
+        .map(|(doc, v)| (doc, v["event"].as_str().unwrap_or_default().to_string()))
         .collect()
 }
 
@@ -360,6 +365,27 @@ fn two_events_the_one_pass_put_together_are_cut_apart_in_memory_and_in_sled() {
         ..Config::default()
     };
     assert_eq!(groups(&run_memory_with(&docs, &no_cuts)).len(), 1);
+}
+
+/// Six undated reports of one singer's death; the first three (in file order) open with
+/// her birth date, "born March 3, 1940", and date her debut "June 1962". Were that birth
+/// date their day, they would be dated and the other three not: the one pass discounts an
+/// undated report against a dated story and opens a second story for them, and the merge
+/// step keeps a dated story apart from an undated one.
+#[test]
+fn obituaries_that_open_with_a_birth_date_stay_with_their_event() {
+    let docs: Vec<Doc> = jsonl_rows("undated-obituaries.jsonl")
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    assert_eq!(docs.len(), 6);
+    assert!(docs[..3].iter().all(|d| d.text.contains("March 3, 1940")));
+    assert!(docs.iter().all(|d| d.date.is_none()));
+    let memory = run_memory(&docs);
+    assert_eq!(groups(&memory).len(), 1, "{memory:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = sled::open(dir.path().join("store")).expect("sled");
+    assert_eq!(run_sled(&docs, &db), memory);
 }
 
 #[test]
