@@ -5,7 +5,7 @@
 //! - `seeds/`: the five French seed reports, raw (boilerplate lines left in: consent
 //!   banner, share lines, a machine-translation notice, 002's body printed twice), since
 //!   the clusterer must cope with what the boilerplate stage misses.
-//! - `two-events-one-story.jsonl`: 15 synthetic reports of two events that the one pass
+//! - `two-events-one-story.jsonl`: 21 synthetic reports of two events that the one pass
 //!   joins and the cut after the rounds parts (see `two_events_in_one_story`).
 //! - `undated-obituaries.jsonl`: six undated reports of one death, written for the test,
 //!   three of them opening with the birth date (see its test).
@@ -331,11 +331,12 @@ fn sled_state_gives_the_same_stories_as_memory() {
     );
 }
 
-/// Fifteen reports of two events of different kinds on the same two days, cut from the
-/// synthetic stream (`examples/gen_news.rs`, seed 42, events e639 and e699; `event` holds
-/// each report's event). They share their days ("January 5", "Tuesday") and the wording
-/// of such reports ("According to", "Witnesses in ... described"); the one pass puts the
-/// second event's first report, then the rest, in the first event's story.
+/// Twenty-one reports of two events of different kinds in one place, Perelsa, two days
+/// apart, cut from the synthetic stream (`examples/gen_news.rs`, 10,000 articles, seed 42,
+/// events e44 and e279; `event` holds each report's event). They share the place (Perelsa,
+/// in Shilen), the month and the wording of such reports ("According to", "Witnesses in
+/// ... described"); the one pass puts the second event's first report, then the rest, in
+/// the first event's story.
 fn two_events_in_one_story() -> Vec<(Doc, String)> {
     jsonl_rows("two-events-one-story.jsonl")
         .into_iter()

@@ -10,7 +10,9 @@
 //!
 //! Names, figures and resolved dates also add an *anchor* twin (the term id with the top
 //! bit set, [`ANCHOR_BIT`]), so the story stage can compare who, where, how many and when
-//! on their own: two events of one kind share their prose, not their anchors.
+//! on their own: two events of one kind share their prose, not their anchors. A resolved
+//! date is an anchor term unless it is the publication day itself, which every report of
+//! that day writes whatever its event.
 //!
 //! Spellings that folding cannot join (al-Muhandis / al-Mohandes) stay two terms: a
 //! string-similarity match of names (Jaro-Winkler) was measured on ECB+'s names and joins
@@ -353,7 +355,12 @@ pub fn features(
         scanner.line_break();
     }
     let mentions = scanner.finish(published);
-    for day in &mentions.resolved {
+    // The publication day written in the text ("on Monday", a dateline) only says the
+    // report is news of that day, which every report published that day says too: on a
+    // busy day it made unrelated events alike. It stays a mention (for the windows and
+    // day checks), not a term. Days before it (the event a later report tells of) and
+    // after it (a plan) are terms.
+    for day in mentions.resolved.iter().filter(|d| Some(**d) != published) {
         acc.push((date_term(*day), weights.date));
     }
     Features {
@@ -1168,6 +1175,16 @@ mod tests {
         let tuesday = NaiveDate::from_ymd_opt(2024, 7, 16).unwrap_or_default();
         assert_eq!(f.mentions.resolved, [tuesday]);
         assert!(has(&f, date_term(tuesday)), "the day is an anchor term");
+        // Seed 001: published on the day it names; the day is a mention, not a term.
+        let same_day = features(
+            None,
+            "Les drones ont visé la base mardi 16 juillet.",
+            Some(tuesday),
+            &FeatureWeights::default(),
+        );
+        assert_eq!(same_day.mentions.resolved, [tuesday]);
+        assert_eq!(same_day.mentions.event_days, [tuesday]);
+        assert!(!has(&same_day, date_term(tuesday)));
         let en = features(
             None,
             "The blast on Tuesday evening was claimed on July 17.",
