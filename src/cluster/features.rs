@@ -356,10 +356,10 @@ pub fn features(
     }
     let mentions = scanner.finish(published);
     // The publication day written in the text ("on Monday", a dateline) only says the
-    // report is news of that day, which every report published that day says too: on a
-    // busy day it made unrelated events alike. It stays a mention (for the windows and
-    // day checks), not a term. Days before it (the event a later report tells of) and
-    // after it (a plan) are terms.
+    // report is news of that day, which every report published that day says too; as a
+    // term, rare in a large store, it made unrelated events of one day alike. It stays a
+    // mention (for the windows and day checks), not a term. Days before it (the event a
+    // later report tells of) and after it (a plan) are terms.
     for day in mentions.resolved.iter().filter(|d| Some(**d) != published) {
         acc.push((date_term(*day), weights.date));
     }
