@@ -80,11 +80,13 @@ fn jsonl_rows(name: &str) -> Vec<(Doc, serde_json::Value)> {
         .collect()
 }
 
+/// A JSONL fixture's articles alone.
+fn jsonl_docs(name: &str) -> Vec<Doc> {
+    jsonl_rows(name).into_iter().map(|(doc, _)| doc).collect()
+}
+
 fn ecb_docs() -> Vec<Doc> {
-    jsonl_rows("ecb-topics-1-3-8-12.jsonl")
-        .into_iter()
-        .map(|(doc, _)| doc)
-        .collect()
+    jsonl_docs("ecb-topics-1-3-8-12.jsonl")
 }
 
 /// Article id, final story id (after the refinement rounds) and original, in memory.
@@ -375,10 +377,7 @@ fn two_events_the_one_pass_put_together_are_cut_apart_in_memory_and_in_sled() {
 /// step keeps a dated story apart from an undated one.
 #[test]
 fn obituaries_that_open_with_a_birth_date_stay_with_their_event() {
-    let docs: Vec<Doc> = jsonl_rows("undated-obituaries.jsonl")
-        .into_iter()
-        .map(|(doc, _)| doc)
-        .collect();
+    let docs = jsonl_docs("undated-obituaries.jsonl");
     assert_eq!(docs.len(), 6);
     assert!(docs[..3].iter().all(|d| d.text.contains("March 3, 1940")));
     assert!(docs.iter().all(|d| d.date.is_none()));
