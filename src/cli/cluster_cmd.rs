@@ -246,6 +246,7 @@ fn tuned_config() -> Config {
             "cs" => config.contrast_strength = f,
             "split" => config.split_threshold = f,
             "shalf" => config.split_min_half = f as usize,
+            "passes" => config.refine_passes = f as usize,
             "explain" => config.explain = f != 0.0,
             _ => super::report::error(&format!("NF_TUNE: unknown key {key:?}; skipped")),
         }

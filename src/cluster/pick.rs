@@ -114,7 +114,10 @@ pub fn copy_changes<S: State>(
             copy_of: Some(root),
             sketch: original.sketch,
             figures: original.figures,
-            refine: RefineTerms::default(),
+            refine: RefineTerms {
+                day,
+                ..RefineTerms::default()
+            },
         },
         digest: if found.exact { None } else { digest },
         bands: Vec::new(),

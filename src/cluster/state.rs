@@ -36,8 +36,9 @@ pub struct DocRecord {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub figures: u64,
     /// What the refinement rounds read (`super::refine`): its heaviest terms and its
-    /// days. Empty for copies, and in records written before refinement existed (such
-    /// articles keep the story they were placed in).
+    /// days. A copy's holds its day alone (an undated original takes it in the rounds);
+    /// empty in records written before refinement existed (such articles keep the story
+    /// they were placed in).
     #[serde(default, skip_serializing_if = "RefineTerms::is_empty")]
     pub refine: RefineTerms,
 }
@@ -51,13 +52,16 @@ fn is_zero(n: &u64) -> bool {
 pub struct RefineTerms {
     /// Its heaviest terms by tf × idf when it was placed (at most
     /// `Config::refine_terms`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub terms: Vec<u64>,
     /// Their term frequencies (two arrays, not pairs: 12 bytes a term, not 16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tf: Vec<f32>,
     /// Its day: publication date, else the day its text stands in with
     /// (`Mentions::text_day`; days since 0001-01-01).
     pub day: Option<i32>,
     /// Days it says things happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_days: Vec<i32>,
 }
 

@@ -29,7 +29,11 @@
 //! report can undo, is cut in two (`split`), and the rounds settle again. Then a story
 //! whose reports match another story well as a whole merges with it (`story_merges`):
 //! the pieces of one event that the one pass opened apart (a story of one report at the
-//! move bar, as its report did not move). Copies follow their original.
+//! move bar, as its report did not move), and the rounds settle again. A second pass
+//! looks for cuts in the merged stories alone (`Config::refine_passes`): a piece may have
+//! held a report of another event, and the merge gave it company. Copies follow their
+//! original; an undated original takes the earliest day of its copies, a reprint dated
+//! where the original is not.
 //!
 //! A pure function of the state: `newsfold cluster` runs it on its memory state after the
 //! last line, `ingest` on the sled state after the run's last article, and both give the
@@ -104,29 +108,45 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
         scratch: Vec::new(),
     };
     ctx.settle(&mut reports, &mut rounds, None)?;
-    // Stories holding two events are cut in two, and the rounds settle again.
-    let first = (stories + ctx.new_ids.len()) as u32;
-    let own_score = |i: u32| {
-        ctx.compared
-            .score(i as usize, reports.list[i as usize].label)
-    };
-    let cuts = split(&reports, &rounds, config, own_score, first);
-    if !cuts.seeds.is_empty() {
-        for seed in &cuts.seeds {
-            ctx.open(*seed)?;
+    // The stories to look at for cuts: all of them, then those a merge made.
+    let mut merged: Option<Vec<bool>> = None;
+    for _ in 0..config.refine_passes {
+        // Stories holding two events are cut in two, and the rounds settle again.
+        let first = (stories + ctx.new_ids.len()) as u32;
+        let own_score = |i: u32| {
+            ctx.compared
+                .score(i as usize, reports.list[i as usize].label)
+        };
+        let cuts = split(
+            &reports,
+            &rounds,
+            config,
+            own_score,
+            first,
+            merged.as_deref(),
+        );
+        if !cuts.seeds.is_empty() {
+            for seed in &cuts.seeds {
+                ctx.open(*seed)?;
+            }
+            let labels = stories + ctx.new_ids.len();
+            let changed = rounds.apply(&mut reports, &cuts.moves, labels);
+            ctx.settle(&mut reports, &mut rounds, Some(changed))?;
         }
-        let labels = stories + ctx.new_ids.len();
-        let changed = rounds.apply(&mut reports, &cuts.moves, labels);
-        ctx.settle(&mut reports, &mut rounds, Some(changed))?;
-    }
-    let Settle {
-        compared, new_ids, ..
-    } = ctx;
-    // Pieces of one event merge; their reports move together.
-    let merges = story_merges(&reports, &rounds, &compared, config);
-    if !merges.is_empty() {
+        // Pieces of one event merge, their reports moving together, and the rounds
+        // settle again; the next pass looks for cuts in the merged stories alone (one
+        // piece may have held a report of another event, which the merge made a half).
+        let merges = story_merges(&reports, &rounds, &ctx.compared, config);
+        if merges.is_empty() {
+            break;
+        }
         let mut kept_of: HashMap<u32, u32> = HashMap::new();
         kept_of.extend(merges.iter().copied());
+        let mut flags = vec![false; rounds.centroids.len()];
+        for (_, kept) in &merges {
+            flags[*kept as usize] = true;
+        }
+        merged = Some(flags);
         let moves: Vec<(u32, u32)> = reports
             .list
             .iter()
@@ -134,8 +154,10 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
             .filter(|(_, r)| r.movable)
             .filter_map(|(i, r)| kept_of.get(&r.label).map(|kept| (i as u32, *kept)))
             .collect();
-        rounds.apply(&mut reports, &moves, stories + new_ids.len());
+        let changed = rounds.apply(&mut reports, &moves, stories + ctx.new_ids.len());
+        ctx.settle(&mut reports, &mut rounds, Some(changed))?;
     }
+    let Settle { new_ids, .. } = ctx;
     // Copies follow their original.
     for i in 0..reports.list.len() {
         if let Some(original) = reports.list[i].original {
@@ -442,6 +464,7 @@ impl<'s> Reports<'s> {
         }
         reports.key_count = key_count as usize;
         originals.sort_unstable();
+        let mut copy_days: HashMap<u32, i32> = HashMap::new();
         for (copy, id) in copies {
             let hash = word_hash(&id);
             let from = originals.partition_point(|(h, _)| *h < hash);
@@ -456,6 +479,20 @@ impl<'s> Reports<'s> {
                 StateError(format!("article record {copy} copies unknown article {id}"))
             })?;
             reports.list[copy as usize].original = Some(original);
+            let undated = reports.refine[original as usize].day.is_none();
+            if let (true, Some(day)) = (undated, reports.refine[copy as usize].day) {
+                let earliest = copy_days.entry(original).or_insert(day);
+                *earliest = (*earliest).min(day);
+            }
+        }
+        // An undated original takes the earliest day of its copies: the same text, out
+        // by then. (Offline input leaves many articles undated; a reprint often has the
+        // date the original lacks.)
+        for (original, day) in copy_days {
+            let held = &mut reports.refine[original as usize];
+            let mut dated = RefineTerms::clone(held);
+            dated.day = Some(day);
+            *held = Held::Owned(Box::new(dated));
         }
         Ok(reports)
     }
@@ -1127,7 +1164,11 @@ mod tests {
             let story = &mut stories[a.story as usize];
             story.reports += 1;
             let refine = match a.copy_of {
-                Some(_) => RefineTerms::default(),
+                // As `pick::copy_changes` keeps it: the copy's day alone.
+                Some(_) => RefineTerms {
+                    day: a.day,
+                    ..RefineTerms::default()
+                },
                 None => RefineTerms {
                     terms: a.terms.to_vec(),
                     tf: vec![1.0; a.terms.len()],
@@ -1298,6 +1339,49 @@ mod tests {
         // whose other report is not.
         let own = score_in(&with(None, day, None), 2, 1);
         assert!((own - score_in(&with(None, None, None), 2, 1) * factor).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_undated_original_takes_the_earliest_day_of_its_copies() {
+        let day = Some(739_000);
+        let with_copies = |copy_days: &[Option<i32>]| {
+            let mut articles = vec![
+                placed("a1", 0, A),
+                placed("b1", 0, B),
+                Placed {
+                    day,
+                    ..placed("b2", 1, B2)
+                },
+                Placed {
+                    day,
+                    ..placed("b3", 1, B3)
+                },
+            ];
+            for (n, copy_day) in copy_days.iter().enumerate() {
+                articles.push(Placed {
+                    copy_of: Some("b1"),
+                    day: *copy_day,
+                    ..placed(["b1-copy", "b1-copy-2"][n], 0, &[])
+                });
+            }
+            state_of(&articles)
+        };
+        let config = Config::default();
+        let day_of =
+            |state: &MemoryState| Reports::read(state, &config).expect("memory").refine[1].day;
+        assert_eq!(day_of(&with_copies(&[])), None);
+        assert_eq!(day_of(&with_copies(&[None])), None);
+        assert_eq!(
+            day_of(&with_copies(&[Some(739_003), Some(739_001)])),
+            Some(739_001)
+        );
+        // Dated by its copy, b1 meets the dated story without the undated discount.
+        let undated = score_in(&with_copies(&[]), 1, 1);
+        let dated = score_in(&with_copies(&[day]), 1, 1);
+        assert!(
+            (undated - dated * config.refine_undated_factor).abs() < 1e-6,
+            "{undated} {dated}"
+        );
     }
 
     /// One event told in two stories of two reports each: all four share the event's

@@ -37,13 +37,14 @@ pub(super) struct Cuts {
 }
 
 /// Finds the stories to cut in two. `own_score(i)`: report `i`'s score against its own
-/// story in the last round.
+/// story in the last round. `only`: when given, the stories (by label) to look at.
 pub(super) fn split(
     reports: &Reports,
     rounds: &Rounds,
     config: &Config,
     own_score: impl Fn(u32) -> f32,
     first_label: u32,
+    only: Option<&[bool]>,
 ) -> Cuts {
     let mut cuts = Cuts {
         moves: Vec::new(),
@@ -60,7 +61,10 @@ pub(super) fn split(
         }
     }
     let mut sums: Vec<Sum> = Vec::new();
-    for story in &rounds.centroids {
+    for (label, story) in rounds.centroids.iter().enumerate() {
+        if only.is_some_and(|only| !only.get(label).copied().unwrap_or(false)) {
+            continue;
+        }
         let members = &story.members;
         let held: usize = members.iter().map(|i| carried[*i as usize]).sum();
         if members.len() < 2 || held < 2 * config.split_min_half {
