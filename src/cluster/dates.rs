@@ -13,8 +13,13 @@
 //! and the first full date of that latest year stands in, if it writes one. Dates in
 //! numbers ("27/09/2013", "2012-04-04") count when day and month cannot be mistaken for
 //! each other; otherwise only their year is kept, as the latest year the text dates.
+//! Last, an article with neither a publication date nor a full date in its text may have
+//! a URL that names its month (`/2013/09/`): [`url_month`].
+
+use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate};
+use regex::Regex;
 
 use super::features::{term_id, TermTable};
 
@@ -32,6 +37,27 @@ pub struct Mentions {
     /// The latest year written as part of a date ("June 2013", "05/02/2013",
     /// "2012-04-04", "May 2, 2013"), not a bare year ("the 2009 season", "2,050").
     pub latest_year: Option<i32>,
+}
+
+static URL_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])(?:[/-](0[1-9]|[12]\d|3[01]))?(?:[/_.-]|$)")
+        .expect("static regex")
+});
+
+/// The day a URL path dates its page to: `/2024/07/16/` names the day, `/2013/09/slug`
+/// (blogs, many news sites) only the month, of which the middle day stands in, within two
+/// weeks of the truth. Only the path is read (not the host or the query).
+pub fn url_month(url: &str) -> Option<NaiveDate> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme
+        .find('/')
+        .map_or("", |at| &after_scheme[at..])
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("");
+    let c = URL_MONTH.captures(path)?;
+    let day = c.get(3).map_or(Some(15), |d| d.as_str().parse().ok())?;
+    NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, day)
 }
 
 /// A folded word as the date grammar sees it.
@@ -537,5 +563,35 @@ mod tests {
         assert!(m.resolved.is_empty(), "{:?}", m.resolved);
         let m = scan("le 31 février", Some("2021-06-20"));
         assert!(m.resolved.is_empty());
+    }
+
+    #[test]
+    fn a_url_dates_its_page_to_a_day_or_the_middle_of_a_month() {
+        let at = |url: &str| url_month(url).map(|d| d.to_string());
+        // Real ECB+ source URLs (topics 27 and 10).
+        assert_eq!(
+            at("http://krebsonsecurity.com/2013/09/microsoft-ie-zero-day-flaw-affects-all-versions/"),
+            Some("2013-09-15".into())
+        );
+        assert_eq!(
+            at("http://www.mlbtraderumors.com/2008/12/red-sox-make--1.html"),
+            Some("2008-12-15".into())
+        );
+        assert_eq!(
+            at("https://example.com/2024/07/16/attaque"),
+            Some("2024-07-16".into())
+        );
+        assert_eq!(
+            at("https://example.com/2024-07-16-attaque"),
+            Some("2024-07-16".into())
+        );
+        // A year alone, a month out of range, a number in the host or the query: nothing.
+        assert_eq!(
+            at("http://variety.com/2013/film/news/ellen-degeneres-to-host-oscars/"),
+            None
+        );
+        assert_eq!(at("https://example.com/2013/13/slug"), None);
+        assert_eq!(at("https://2013.example.com/news?from=/2013/09/"), None);
+        assert_eq!(at("https://example.com/story/1200566939/"), None);
     }
 }

@@ -211,8 +211,11 @@ pub fn assign<S: State>(
         return pick::copy_changes(state, doc, found, digest, day);
     }
     let feats = features::features(doc.title.as_deref(), &doc.text, published, &config.weights);
+    // No publication date: the first full date of the latest year the text dates, else
+    // the month its URL names.
     let day = published
         .or(feats.mentions.text_day)
+        .or_else(|| doc.url.as_deref().and_then(dates::url_month))
         .map(|d| d.num_days_from_ce());
     let found = match exact {
         Some(found) => Some(found),
