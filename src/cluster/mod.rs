@@ -173,7 +173,7 @@ impl Default for Config {
             refine_candidates: 3,
             leave_floor: 0.15,
             refine_threshold: 0.27,
-            refine_undated_factor: 0.85,
+            refine_undated_factor: 0.8,
             merge_threshold: 0.22,
             contrast_neighbours: 20,
             contrast_strength: 0.6,
