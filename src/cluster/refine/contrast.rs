@@ -59,6 +59,59 @@ fn nearby(list: &[u32], i: usize) -> &[u32] {
     &list[at.saturating_sub(NEIGHBOUR_REACH)..end]
 }
 
+/// Marks a chosen neighbour in `shared`.
+const NEIGHBOUR: u32 = u32::MAX;
+
+/// Of the reports in `met` (each sharing `shared[j]` ≥ 1 key terms with report `i`),
+/// marks the `wanted` that share the most as `NEIGHBOUR` in `shared`, nearest to `i` in
+/// article order among equals (then the earlier), and resets the others' counts to 0.
+/// Counts run to a dozen: a tally by count finds the count at which the choice stops, and
+/// only the reports at that count are ordered (a full selection over every report met,
+/// its comparisons reading `shared` at random, took a tenth of the rounds).
+fn choose_neighbours(
+    met: &mut [u32],
+    shared: &mut [u32],
+    wanted: usize,
+    i: usize,
+    counts: &mut Vec<usize>,
+    tied: &mut Vec<(usize, u32)>,
+) {
+    counts.clear();
+    for &j in met.iter() {
+        let c = shared[j as usize] as usize;
+        if counts.len() <= c {
+            counts.resize(c + 1, 0);
+        }
+        counts[c] += 1;
+    }
+    // The lowest count still chosen, and how many at it are.
+    let (mut bar, mut room) = (0usize, wanted);
+    for c in (1..counts.len()).rev() {
+        if counts[c] >= room {
+            bar = c;
+            break;
+        }
+        room -= counts[c];
+    }
+    tied.clear();
+    for &j in met.iter() {
+        let c = shared[j as usize] as usize;
+        if bar == 0 || c > bar {
+            shared[j as usize] = NEIGHBOUR;
+        } else if c == bar {
+            tied.push(((j as usize).abs_diff(i), j));
+        } else {
+            shared[j as usize] = 0;
+        }
+    }
+    if tied.len() > room {
+        tied.select_nth_unstable(room);
+    }
+    for (n, (_, j)) in tied.iter().enumerate() {
+        shared[*j as usize] = if n < room { NEIGHBOUR } else { 0 };
+    }
+}
+
 /// Weighs each report's key terms against its neighbours, before the rounds.
 ///
 /// A report's neighbours are the `contrast_neighbours` reports that share the most key
@@ -81,11 +134,11 @@ pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config
     if wanted == 0 || strength <= 0.0 {
         return;
     }
-    /// Marks a chosen neighbour in `shared`.
-    const NEIGHBOUR: u32 = u32::MAX;
     // By report: how many key terms it shares with the report at hand.
     let mut shared = vec![0u32; reports.list.len()];
     let mut met: Vec<u32> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    let mut tied: Vec<(usize, u32)> = Vec::new();
     // The holders near the report of each of its key terms.
     let mut nears: Vec<&[u32]> = Vec::new();
     for i in 0..reports.list.len() {
@@ -110,19 +163,7 @@ pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config
                 }
             }
         }
-        let order = |a: &u32, b: &u32| {
-            let gap = |j: u32| (j as usize).abs_diff(i);
-            shared[*b as usize]
-                .cmp(&shared[*a as usize])
-                .then(gap(*a).cmp(&gap(*b)))
-                .then(a.cmp(b))
-        };
-        if met.len() > wanted {
-            met.select_nth_unstable_by(wanted - 1, order);
-        }
-        for (n, &j) in met.iter().enumerate() {
-            shared[j as usize] = if n < wanted { NEIGHBOUR } else { 0 };
-        }
+        choose_neighbours(&mut met, &mut shared, wanted, i, &mut counts, &mut tied);
         let start = reports.list[i].weights;
         for (near, &place) in nears.iter().zip(&reports.key_place[keys]) {
             let holding = near
@@ -142,5 +183,36 @@ pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config
             weights.iter_mut().for_each(|w| *w /= norm);
         }
         reports.list[i].anchor_scale = anchor_scale;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{choose_neighbours, NEIGHBOUR};
+
+    proptest::proptest! {
+        #[test]
+        fn the_tally_chooses_as_a_full_ordering_does(
+            met_counts in proptest::collection::btree_map(0u32..5_000, 1u32..13, 0..300),
+            i in 0usize..5_000,
+            wanted in 1usize..40,
+        ) {
+            let mut shared = vec![0u32; 5_000];
+            let mut met: Vec<u32> = Vec::new();
+            for (&j, &c) in &met_counts {
+                shared[j as usize] = c;
+                met.push(j);
+            }
+            // Most shared first, then nearest to `i`, then the earlier report.
+            let mut expected = met.clone();
+            expected.sort_by_key(|j| (u32::MAX - shared[*j as usize], (*j as usize).abs_diff(i), *j));
+            expected.truncate(wanted);
+            expected.sort_unstable();
+            let (mut counts, mut tied) = (Vec::new(), Vec::new());
+            choose_neighbours(&mut met, &mut shared, wanted, i, &mut counts, &mut tied);
+            let chosen: Vec<u32> = met.iter().copied().filter(|j| shared[*j as usize] == NEIGHBOUR).collect();
+            proptest::prop_assert_eq!(chosen, expected);
+            proptest::prop_assert!(met.iter().all(|j| matches!(shared[*j as usize], 0 | NEIGHBOUR)));
+        }
     }
 }
