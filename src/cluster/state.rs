@@ -58,7 +58,7 @@ pub struct RefineTerms {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tf: Vec<f32>,
     /// Its day: publication date, else the day its text stands in with
-    /// (`Mentions::text_day`; days since 0001-01-01).
+    /// (`Mentions::text_day`), else its URL's (`dates::url_month`); days since 0001-01-01.
     pub day: Option<i32>,
     /// Days it says things happened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -369,6 +369,35 @@ mod tests {
         assert!((0..n).all(|i| list.get(i) == Some(&i)));
         assert_eq!(list.get(n), None);
         assert_eq!(list.chunks.len(), 3);
+    }
+
+    #[test]
+    fn a_copy_record_keeps_its_day_alone_and_reads_back() {
+        let copy = DocRecord {
+            id: "b".into(),
+            story: 3,
+            copy_of: Some("a".into()),
+            sketch: [7; SLOTS],
+            figures: 0,
+            refine: RefineTerms {
+                day: Some(739_000),
+                ..RefineTerms::default()
+            },
+        };
+        let json = serde_json::to_string(&copy).unwrap_or_default();
+        assert!(json.contains("\"refine\":{\"day\":739000}"), "{json}");
+        let read: Option<DocRecord> = serde_json::from_str(&json).ok();
+        assert_eq!(read.as_ref(), Some(&copy));
+        // Records written before: a copy with no refine field, an article with every field.
+        let old_copy = json.replace(",\"refine\":{\"day\":739000}", "");
+        let read: Option<DocRecord> = serde_json::from_str(&old_copy).ok();
+        assert_eq!(read.map(|r| r.refine), Some(RefineTerms::default()));
+        let old_article = json.replace(
+            "{\"day\":739000}",
+            "{\"terms\":[1,2],\"tf\":[1.0,2.0],\"day\":null,\"event_days\":[]}",
+        );
+        let read: Option<DocRecord> = serde_json::from_str(&old_article).ok();
+        assert_eq!(read.map(|r| r.refine.terms), Some(vec![1, 2]));
     }
 
     #[test]
