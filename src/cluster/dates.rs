@@ -567,31 +567,24 @@ mod tests {
 
     #[test]
     fn a_url_dates_its_page_to_a_day_or_the_middle_of_a_month() {
-        let at = |url: &str| url_month(url).map(|d| d.to_string());
-        // Real ECB+ source URLs (topics 27 and 10).
-        assert_eq!(
-            at("http://krebsonsecurity.com/2013/09/microsoft-ie-zero-day-flaw-affects-all-versions/"),
-            Some("2013-09-15".into())
-        );
-        assert_eq!(
-            at("http://www.mlbtraderumors.com/2008/12/red-sox-make--1.html"),
-            Some("2008-12-15".into())
-        );
-        assert_eq!(
-            at("https://example.com/2024/07/16/attaque"),
-            Some("2024-07-16".into())
-        );
-        assert_eq!(
-            at("https://example.com/2024-07-16-attaque"),
-            Some("2024-07-16".into())
-        );
-        // A year alone, a month out of range, a number in the host or the query: nothing.
-        assert_eq!(
-            at("http://variety.com/2013/film/news/ellen-degeneres-to-host-oscars/"),
-            None
-        );
-        assert_eq!(at("https://example.com/2013/13/slug"), None);
-        assert_eq!(at("https://2013.example.com/news?from=/2013/09/"), None);
-        assert_eq!(at("https://example.com/story/1200566939/"), None);
+        let cases = [
+            // Real ECB+ source URLs (topics 27 and 10).
+            (
+                "http://krebsonsecurity.com/2013/09/microsoft-ie-zero-day-flaw-affects-all-versions/",
+                Some("2013-09-15"),
+            ),
+            ("http://www.mlbtraderumors.com/2008/12/red-sox-make--1.html", Some("2008-12-15")),
+            ("https://example.com/2024/07/16/attaque", Some("2024-07-16")),
+            ("https://example.com/2024-07-16-attaque", Some("2024-07-16")),
+            // A year alone, a month out of range, a number in the host or the query: nothing.
+            ("http://variety.com/2013/film/news/ellen-degeneres-to-host-oscars/", None),
+            ("https://example.com/2013/13/slug", None),
+            ("https://2013.example.com/news?from=/2013/09/", None),
+            ("https://example.com/story/1200566939/", None),
+        ];
+        for (url, expected) in cases {
+            let at = url_month(url).map(|d| d.to_string());
+            assert_eq!(at.as_deref(), expected, "{url}");
+        }
     }
 }
