@@ -16,10 +16,7 @@
 //! Last, an article with neither a publication date nor a full date in its text may have
 //! a URL that names its month (`/2013/09/`): [`url_month`].
 
-use std::sync::LazyLock;
-
 use chrono::{Datelike, Duration, NaiveDate};
-use regex::Regex;
 
 use super::features::{term_id, TermTable};
 
@@ -39,25 +36,12 @@ pub struct Mentions {
     pub latest_year: Option<i32>,
 }
 
-static URL_MONTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])(?:[/-](0[1-9]|[12]\d|3[01]))?(?:[/_.-]|$)")
-        .expect("static regex")
-});
-
-/// The day a URL path dates its page to: `/2024/07/16/` names the day, `/2013/09/slug`
-/// (blogs, many news sites) only the month, of which the middle day stands in, within two
-/// weeks of the truth. Only the path is read (not the host or the query).
+/// The day a URL path dates its page to (`extract::dates::url_date` reads it): `/2024/07/16/`
+/// names the day, `/2013/09/slug` (blogs, many news sites) only the month, of which the
+/// middle day stands in, within two weeks of the truth.
 pub fn url_month(url: &str) -> Option<NaiveDate> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = after_scheme
-        .find('/')
-        .map_or("", |at| &after_scheme[at..])
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("");
-    let c = URL_MONTH.captures(path)?;
-    let day = c.get(3).map_or(Some(15), |d| d.as_str().parse().ok())?;
-    NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, day)
+    let (year, month, day) = crate::extract::dates::url_date(url)?;
+    NaiveDate::from_ymd_opt(year, month, day.unwrap_or(15))
 }
 
 /// A folded word as the date grammar sees it.
@@ -581,6 +565,8 @@ mod tests {
             ("https://example.com/2013/13/slug", None),
             ("https://2013.example.com/news?from=/2013/09/", None),
             ("https://example.com/story/1200566939/", None),
+            ("https://example.com/news/201309/slug", None),
+            ("https://example.com/news/20130916/slug", Some("2013-09-16")),
         ];
         for (url, expected) in cases {
             let at = url_month(url).map(|d| d.to_string());

@@ -105,15 +105,37 @@ pub(crate) fn dated(value: Option<&str>, source: DateSource) -> Option<Dated> {
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[/_-]((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
-        .expect("static regex")
+    Regex::new(
+        r"[/_-]((?:19|20)\d{2})([/_-]?)(0[1-9]|1[0-2])(?:[/_-]?(0[1-9]|[12]\d|3[01]))?(?:[/_.-]|$)",
+    )
+    .expect("static regex")
 });
 
-/// A `/2024/07/16/`, `/2024-07-16-` or `/20240716/` pattern in the URL path.
-pub(crate) fn from_url(url: &str) -> Option<Dated> {
-    let path = url.split('?').next().unwrap_or(url);
+/// The date a URL's path names: `/2024/07/16/`, `/2024-07-16-`, `/20240716/` (a day), or
+/// `/2013/09/slug` (a month: the day is `None`; the year and month must be apart, so a
+/// number like `/201309/` is no date). Only the path is read, not the host or the query.
+pub(crate) fn url_date(url: &str) -> Option<(i32, u32, Option<u32>)> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme
+        .find('/')
+        .map_or("", |at| &after_scheme[at..])
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("");
     let c = URL_DATE.captures(path)?;
-    let date = NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
+    let day = match c.get(4) {
+        Some(d) => Some(d.as_str().parse().ok()?),
+        None if c[2].is_empty() => return None,
+        None => None,
+    };
+    Some((c[1].parse().ok()?, c[3].parse().ok()?, day))
+}
+
+/// A publication date from a `/2024/07/16/`, `/2024-07-16-` or `/20240716/` pattern in the
+/// URL path (a month alone is no publication date).
+pub(crate) fn from_url(url: &str) -> Option<Dated> {
+    let (year, month, day) = url_date(url)?;
+    let date = NaiveDate::from_ymd_opt(year, month, day?)?;
     Some(Dated {
         at: midnight(date)?,
         source: DateSource::Url,

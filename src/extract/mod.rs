@@ -14,7 +14,7 @@
 
 mod body;
 mod classes;
-mod dates;
+pub(crate) mod dates;
 mod dom;
 mod jsonld;
 mod lang;
