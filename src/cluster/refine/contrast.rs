@@ -12,7 +12,8 @@
 //! lower bar (figures in `scripts/experiments/README.md`). Its tests sit with the rounds'
 //! (`refine::tests`), which build the states they read.
 
-use super::{norms, Config, Reports};
+use super::reports::{norms, Reports};
+use super::Config;
 
 /// The reports holding each key term, in article order (the rounds build their candidate
 /// lists from them too).

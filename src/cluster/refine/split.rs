@@ -27,7 +27,9 @@
 //! Pure: every story's cut is decided against the settled rounds, so the order in which
 //! stories are looked at does not matter.
 
-use super::{score_against, Centroid, Config, Reports, Rounds, Sum};
+use super::reports::Reports;
+use super::rounds::{score_against, Centroid, Rounds, Sum};
+use super::Config;
 
 /// The cuts: `moves` sends reports to new stories `first_label`, `first_label + 1`, ...;
 /// `seeds[n]` is the report that seeds story `first_label + n`.
