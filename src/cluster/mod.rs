@@ -116,11 +116,11 @@ pub struct Config {
     /// with whole stories, whose centroids are surer than a profile built on arrival.
     pub refine_undated_factor: f32,
     /// After the rounds, two stories merge when one story's reports match the other
-    /// story this well on average (see `refine::story_merges`).
+    /// story this well on average (see `refine::merge::story_merges`).
     pub merge_threshold: f32,
     /// Two stories whose shares of dated reports differ by more than this do not merge:
     /// a story of undated reports and one of dated reports tell two events more often
-    /// than one (see `refine::story_merges`).
+    /// than one (see `refine::merge::story_merges`).
     pub merge_dating_gap: f32,
     /// In the rounds, a report that matches its own story under this and no other at
     /// the threshold leaves for a story of its own.
