@@ -12,7 +12,8 @@
 use std::io::BufRead;
 use std::time::Instant;
 
-use newsfold::cluster::features::{self, FeatureWeights, Tokens};
+use newsfold::cluster::features::{self, FeatureWeights};
+use newsfold::cluster::words::Tokens;
 
 struct Article {
     title: Option<String>,

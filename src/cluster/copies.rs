@@ -106,7 +106,7 @@ pub struct Sketcher {
 }
 
 impl Sketcher {
-    /// Adds the `features::word_hash` of the next word of the body, a number when
+    /// Adds the `words::word_hash` of the next word of the body, a number when
     /// `figure` is set.
     pub fn push(&mut self, word: u64, figure: bool) {
         if figure {
@@ -199,7 +199,7 @@ pub fn mix(mut x: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::features::word_hash;
+    use crate::cluster::words::word_hash;
 
     fn sketch(text: &str) -> Sketch {
         let mut s = Sketcher::default();

@@ -18,7 +18,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::features::{term_id, TermTable};
+use super::words::{term_id, TermTable};
 
 /// What the text says about days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl DateScanner {
         self.add(classify(folded));
     }
 
-    /// Feeds one folded word whose term id (`features::term_id`) is known: month and
+    /// Feeds one folded word whose term id (`words::term_id`) is known: month and
     /// weekday names are then found by one integer search instead of string compares.
     pub fn push_term(&mut self, folded: &str, term: u64) {
         let starts_with_digit = folded.as_bytes().first().is_some_and(u8::is_ascii_digit);
@@ -374,7 +374,7 @@ static WEEKDAYS: &[(&str, u32)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::features::{fold_word, Tokens};
+    use crate::cluster::words::{fold_word, Tokens};
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()

@@ -17,6 +17,7 @@ mod pick;
 pub mod refine;
 pub mod state;
 pub mod stories;
+pub mod words;
 
 use chrono::{DateTime, Datelike, Utc};
 

@@ -501,7 +501,7 @@ fn explain(
 /// (mean Jaccard over folded content words), the earliest on ties. `None` when no title
 /// has a word.
 pub fn representative_title(titles: &[&str]) -> Option<String> {
-    use super::features::{fold_word, is_stop, Tokens};
+    use super::words::{fold_word, is_stop, Tokens};
     let mut folded = String::new();
     let sets: Vec<Vec<String>> = titles
         .iter()

@@ -566,7 +566,8 @@ mod tests {
         assert!(sim < 0.05, "{sim}");
     }
 
-    use crate::cluster::features::{anchor_id, term_id};
+    use crate::cluster::features::anchor_id;
+    use crate::cluster::words::term_id;
 
     /// A profile or an article over words and anchors, weight 1 each.
     fn terms(words: &[&str], anchors: &[&str]) -> Vec<(u64, f32)> {

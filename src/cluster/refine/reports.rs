@@ -16,8 +16,9 @@ use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use super::Config;
-use crate::cluster::features::{is_anchor, word_hash};
+use crate::cluster::features::is_anchor;
 use crate::cluster::state::{IdHasher, RefineTerms, State, StateError};
+use crate::cluster::words::word_hash;
 
 /// One article in the rounds.
 pub(super) struct Report {
