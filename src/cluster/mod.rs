@@ -141,8 +141,9 @@ pub struct Config {
     pub split_min_half: usize,
     /// Passes of cuts and merges once the rounds settle: each cuts the stories that hold
     /// two events, lets the rounds settle, merges the pieces of one event and lets them
-    /// settle again; passes after the first look for cuts in the merged stories alone
-    /// (a piece that held a report of another event). Stops early when nothing merges.
+    /// settle again; passes after the first look for cuts in the stories the last pass
+    /// merged or cut (a piece that held a report of another event; a half that still
+    /// holds two events). Stops early when a pass neither cuts nor merges.
     pub refine_passes: usize,
     /// Development only: print every candidate comparison as a JSON line on stderr
     /// (`NF_TUNE="explain=1"` on `newsfold cluster`). Off in every real run.
@@ -181,7 +182,7 @@ impl Default for Config {
             merge_dating_gap: 0.7,
             split_threshold: 0.14,
             split_min_half: 3,
-            refine_passes: 2,
+            refine_passes: 4,
             explain: false,
         }
     }

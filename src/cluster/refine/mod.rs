@@ -29,9 +29,11 @@
 //! report can undo, is cut in two (`split`), and the rounds settle again. Then a story
 //! whose reports match another story well as a whole merges with it (`story_merges`):
 //! the pieces of one event that the one pass opened apart (a story of one report at the
-//! move bar, as its report did not move), and the rounds settle again. A second pass
-//! looks for cuts in the merged stories alone (`Config::refine_passes`): a piece may have
-//! held a report of another event, and the merge gave it company. Copies follow their
+//! move bar, as its report did not move), and the rounds settle again. Later passes
+//! (`Config::refine_passes`) look for cuts in the stories the last pass made: a merged
+//! story (a piece may have held a report of another event, and the merge gave it
+//! company) and both halves of a cut (a story of three events is cut in two, one half
+//! still holding two). They stop when a pass neither cuts nor merges. Copies follow their
 //! original; an undated original takes the earliest day of its copies, a reprint dated
 //! where the original is not.
 //!
@@ -114,8 +116,9 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
         scratch: Vec::new(),
     };
     ctx.settle(&mut reports, &mut rounds, None)?;
-    // The stories to look at for cuts: all of them, then those a merge made.
-    let mut merged: Option<Vec<bool>> = None;
+    // The stories to look at for cuts: all of them, then those the last pass's cuts and
+    // merges made.
+    let mut made: Option<Vec<bool>> = None;
     for _ in 0..config.refine_passes {
         // Stories holding two events are cut in two, and the rounds settle again.
         let first = (stories + ctx.new_ids.len()) as u32;
@@ -123,36 +126,35 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
             ctx.compared
                 .score(i as usize, reports.list[i as usize].label)
         };
-        let cuts = split(
-            &reports,
-            &rounds,
-            config,
-            own_score,
-            first,
-            merged.as_deref(),
-        );
+        let cuts = split(&reports, &rounds, config, own_score, first, made.as_deref());
+        // Both halves of each cut: a half may still hold two events (a story of three).
+        let mut halves: Vec<u32> = Vec::new();
         if !cuts.seeds.is_empty() {
             for seed in &cuts.seeds {
                 ctx.open(*seed)?;
+            }
+            for (i, new) in &cuts.moves {
+                halves.extend([reports.list[*i as usize].label, *new]);
             }
             let labels = stories + ctx.new_ids.len();
             let changed = rounds.apply(&mut reports, &cuts.moves, labels);
             ctx.settle(&mut reports, &mut rounds, Some(changed))?;
         }
         // Pieces of one event merge, their reports moving together, and the rounds
-        // settle again; the next pass looks for cuts in the merged stories alone (one
-        // piece may have held a report of another event, which the merge made a half).
+        // settle again; the next pass looks for cuts in the merged stories (one piece may
+        // have held a report of another event, which the merge made a half) and in the
+        // halves of this pass's cuts.
         let merges = story_merges(&reports, &rounds, &ctx.compared, config);
-        if merges.is_empty() {
+        if merges.is_empty() && halves.is_empty() {
             break;
         }
         let mut kept_of: HashMap<u32, u32> = HashMap::new();
         kept_of.extend(merges.iter().copied());
         let mut flags = vec![false; rounds.centroids.len()];
-        for (_, kept) in &merges {
-            flags[*kept as usize] = true;
+        for label in merges.iter().map(|(_, kept)| kept).chain(&halves) {
+            flags[*label as usize] = true;
         }
-        merged = Some(flags);
+        made = Some(flags);
         let moves: Vec<(u32, u32)> = reports
             .list
             .iter()

@@ -602,6 +602,58 @@ fn a_story_holding_two_events_is_cut_in_two() {
 }
 
 #[test]
+fn a_story_holding_three_events_is_cut_until_each_stands_alone() {
+    // A third event, F, in the same mixed story. The first cut parts the heart's event
+    // (C) from the report least like it and those closer to that one (D); F's reports,
+    // like neither seed, stay in C's half, a story of two events again.
+    const F1: &[u64] = &[1, 70, 71, 72, 73, 74, 75, 76];
+    const F2: &[u64] = &[1, 70, 71, 72, 73, 74, 77, 78];
+    const F3: &[u64] = &[1, 70, 71, 72, 75, 76, 77, 79];
+    let state = state_of(&one_story(&[
+        ("c1", C1),
+        ("d1", D1),
+        ("f1", F1),
+        ("c2", C2),
+        ("d2", D2),
+        ("f2", F2),
+        ("c3", C3),
+        ("d3", D3),
+        ("f3", F3),
+        ("c4", C4),
+    ]));
+    let members = |stories: Vec<(String, Vec<String>)>| -> Vec<Vec<String>> {
+        let mut m: Vec<Vec<String>> = stories.into_iter().map(|(_, m)| m).collect();
+        m.sort();
+        m
+    };
+    let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    // The next pass cuts the half again.
+    assert_eq!(
+        members(groups(&state)),
+        [
+            ids(&["c1", "c2", "c3", "c4"]),
+            ids(&["d1", "d2", "d3"]),
+            ids(&["f1", "f2", "f3"])
+        ]
+    );
+    // One pass alone leaves C and F together.
+    let one_pass = Config {
+        refine_passes: 1,
+        ..Config::default()
+    };
+    let stories = stories_with(&state, &one_pass);
+    let story_of = |id: &str| {
+        let n = ["c1", "d1", "f1", "c2", "d2", "f2", "c3", "d3", "f3", "c4"]
+            .iter()
+            .position(|x| *x == id)
+            .expect("listed");
+        stories[n].clone()
+    };
+    assert_eq!(story_of("f1"), story_of("c1"));
+    assert_ne!(story_of("d1"), story_of("c1"));
+}
+
+#[test]
 fn pieces_of_one_event_are_not_cut() {
     // The same event told in two ways: C's words, half of them shared with the other
     // telling.
