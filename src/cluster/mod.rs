@@ -182,7 +182,7 @@ impl Default for Config {
             merge_dating_gap: 0.7,
             split_threshold: 0.14,
             split_min_half: 3,
-            refine_passes: 4,
+            refine_passes: 3,
             explain: false,
         }
     }
