@@ -609,7 +609,7 @@ fn a_story_holding_three_events_is_cut_until_each_stands_alone() {
     const F1: &[u64] = &[1, 70, 71, 72, 73, 74, 75, 76];
     const F2: &[u64] = &[1, 70, 71, 72, 73, 74, 77, 78];
     const F3: &[u64] = &[1, 70, 71, 72, 75, 76, 77, 79];
-    let state = state_of(&one_story(&[
+    let reports = [
         ("c1", C1),
         ("d1", D1),
         ("f1", F1),
@@ -620,20 +620,17 @@ fn a_story_holding_three_events_is_cut_until_each_stands_alone() {
         ("d3", D3),
         ("f3", F3),
         ("c4", C4),
-    ]));
-    let members = |stories: Vec<(String, Vec<String>)>| -> Vec<Vec<String>> {
-        let mut m: Vec<Vec<String>> = stories.into_iter().map(|(_, m)| m).collect();
-        m.sort();
-        m
-    };
-    let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    ];
+    let state = state_of(&one_story(&reports));
+    let mut members: Vec<Vec<String>> = groups(&state).into_iter().map(|(_, m)| m).collect();
+    members.sort();
     // The next pass cuts the half again.
     assert_eq!(
-        members(groups(&state)),
+        members,
         [
-            ids(&["c1", "c2", "c3", "c4"]),
-            ids(&["d1", "d2", "d3"]),
-            ids(&["f1", "f2", "f3"])
+            ["c1", "c2", "c3", "c4"].map(String::from).to_vec(),
+            ["d1", "d2", "d3"].map(String::from).to_vec(),
+            ["f1", "f2", "f3"].map(String::from).to_vec(),
         ]
     );
     // One pass alone leaves C and F together.
@@ -642,13 +639,7 @@ fn a_story_holding_three_events_is_cut_until_each_stands_alone() {
         ..Config::default()
     };
     let stories = stories_with(&state, &one_pass);
-    let story_of = |id: &str| {
-        let n = ["c1", "d1", "f1", "c2", "d2", "f2", "c3", "d3", "f3", "c4"]
-            .iter()
-            .position(|x| *x == id)
-            .expect("listed");
-        stories[n].clone()
-    };
+    let story_of = |id: &str| &stories[reports.iter().position(|(r, _)| *r == id).expect("listed")];
     assert_eq!(story_of("f1"), story_of("c1"));
     assert_ne!(story_of("d1"), story_of("c1"));
 }
