@@ -133,8 +133,9 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
             for seed in &cuts.seeds {
                 ctx.open(*seed)?;
             }
-            for (i, new) in &cuts.moves {
-                halves.extend([reports.list[*i as usize].label, *new]);
+            // Story `first + n` is seeded by `cuts.seeds[n]`, cut from the seed's story.
+            for (n, seed) in cuts.seeds.iter().enumerate() {
+                halves.extend([reports.list[*seed as usize].label, first + n as u32]);
             }
             let labels = stories + ctx.new_ids.len();
             let changed = rounds.apply(&mut reports, &cuts.moves, labels);
