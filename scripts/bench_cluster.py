@@ -10,12 +10,15 @@ Builds the release binary and the `gen_news` example, then
 2. generates synthetic news streams (examples/gen_news.rs, seed fixed) of 10k, 100k and 1M
    articles, runs `newsfold cluster` on each under /usr/bin/time -v and prints articles/s
    (median over --runs runs; one run for 1M unless --runs-1m says otherwise), peak resident
-   memory, and the pairwise / B-cubed F1 of the stream against its `event` labels.
+   memory, and the pairwise / B-cubed F1 of the stream against its `event` labels;
+3. with --stream-orders N, the 10k stream in N whole shuffles (seeds 1..N, `shuffle_stream.py`)
+   and shuffled within blocks of 2,000 articles (about a day), each scored like the stream:
+   how much arrival order costs on dated input.
 Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
                                      [--seed 42] [--shuffle-seed 7] [--orders 63]
-                                     [--no-build] [--skip-scale]
+                                     [--stream-orders 0] [--no-build] [--skip-scale]
                                      [--skip-ecb] [--bench DIR] [--work DIR] [--bin PATH]
 The load average is printed with each size: on a shared machine wall-clock articles/s follow
 it, the per-CPU-second figure much less. --bin measures another build (implies --no-build).
@@ -158,6 +161,26 @@ def scale(bench, work, sizes, runs, runs_1m, seed):
     return rows
 
 
+def stream_orders(bench, work, n, seed):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from shuffle_stream import reorder
+    src = work / f"news-10000-seed{seed}.jsonl"
+    if not src.exists():
+        sys.exit(f"{src} is missing: run the scale step for 10,000 articles first")
+    with open(src, encoding="utf-8") as f:
+        lines = [line for line in f.read().splitlines() if line.strip()]
+    print(f"The 10k stream (seed {seed}) in other arrival orders: pair / B3 F1")
+    variants = [(f"shuffle {k}", k, 0) for k in range(1, n + 1)] + [("blocks of 2000", 1, 2000)]
+    for name, k, block in variants:
+        shuffled = work / "news-10000-reordered.jsonl"
+        with open(shuffled, "w", encoding="utf-8") as f:
+            f.write("\n".join(reorder(lines, k, block)) + "\n")
+        pred = work / "pred-news-10000-reordered.jsonl"
+        cluster(shuffled, pred)
+        s = score(bench / "score.py", shuffled, pred, field="event")
+        print(f"  {name:<16} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -166,6 +189,8 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--shuffle-seed", type=int, default=7)
     ap.add_argument("--orders", type=int, default=63, help="ECB+ shuffles for the spread (0: none)")
+    ap.add_argument("--stream-orders", type=int, default=0,
+                    help="whole shuffles of the 10k stream to score (and one within blocks)")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-ecb", action="store_true")
@@ -190,6 +215,8 @@ def main():
     if not a.skip_scale:
         sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
         scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
+    if a.stream_orders > 0 and bench is not None:
+        stream_orders(bench, work, a.stream_orders, a.seed)
 
 
 if __name__ == "__main__":

@@ -12,22 +12,34 @@ and score it with `../shared/bench/clustering/score.py OUT PRED --gold-field eve
 import argparse
 import random
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("src")
-parser.add_argument("dst")
-parser.add_argument("--seed", type=int, default=1)
-parser.add_argument("--block", type=int, default=0)
-args = parser.parse_args()
-with open(args.src, encoding="utf-8") as f:
-    lines = [line for line in f.read().splitlines() if line.strip()]
-if args.block > 0:
-    out = []
-    for start in range(0, len(lines), args.block):
-        block = lines[start:start + args.block]
-        random.Random(start).shuffle(block)
-        out += block
-else:
+
+def reorder(lines, seed=1, block=0):
+    """`lines` in another order: shuffled whole with `random.Random(seed)`, or, when `block`
+    is positive, each run of `block` lines shuffled with `random.Random(its first line number)`."""
+    if block > 0:
+        out = []
+        for start in range(0, len(lines), block):
+            part = lines[start:start + block]
+            random.Random(start).shuffle(part)
+            out += part
+        return out
     out = list(lines)
-    random.Random(args.seed).shuffle(out)
-with open(args.dst, "w", encoding="utf-8") as f:
-    f.write("\n".join(out) + "\n")
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("src")
+    parser.add_argument("dst")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--block", type=int, default=0)
+    args = parser.parse_args()
+    with open(args.src, encoding="utf-8") as f:
+        lines = [line for line in f.read().splitlines() if line.strip()]
+    with open(args.dst, "w", encoding="utf-8") as f:
+        f.write("\n".join(reorder(lines, args.seed, args.block)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
