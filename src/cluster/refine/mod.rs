@@ -156,6 +156,10 @@ pub fn refine<S: State>(state: &S, config: &Config) -> Result<Refinement, StateE
             flags[*label as usize] = true;
         }
         made = Some(flags);
+        if merges.is_empty() {
+            // Only cuts this pass: the rounds ran after them already, and nothing moved since.
+            continue;
+        }
         let moves: Vec<(u32, u32)> = reports
             .list
             .iter()
