@@ -53,11 +53,10 @@ impl Holders {
 /// the same days' news).
 const NEIGHBOUR_REACH: usize = 32;
 
-/// The holders in `list` (sorted) nearest to report `i` in article order.
-fn nearby(list: &[u32], i: usize) -> &[u32] {
-    let at = list.partition_point(|j| (*j as usize) < i);
+/// The holders in `list` (in article order) nearest to the report at `list[at]`.
+fn nearby(list: &[u32], at: usize) -> &[u32] {
     let end = (at + NEIGHBOUR_REACH + 1).min(list.len());
-    &list[at.saturating_sub(NEIGHBOUR_REACH)..end]
+    &list[at.saturating_sub(NEIGHBOUR_REACH).min(end)..end]
 }
 
 /// Marks a chosen neighbour in `shared`.
@@ -142,18 +141,24 @@ pub(super) fn contrast(reports: &mut Reports, holders: &Holders, config: &Config
     let mut tied: Vec<(usize, u32)> = Vec::new();
     // The holders near the report of each of its key terms.
     let mut nears: Vec<&[u32]> = Vec::new();
+    // By key term: its holders before the report at hand, which is the report's own
+    // place in the term's holders (the reports are taken in article order, as listed).
+    let mut before = vec![0usize; reports.key_count];
     for i in 0..reports.list.len() {
-        if !reports.list[i].movable {
+        let keys = reports.list[i].keys.clone();
+        let movable = reports.list[i].movable;
+        nears.clear();
+        for &k in &reports.keys[keys.clone()] {
+            let k = k as usize;
+            if movable {
+                nears.push(nearby(holders.of(k), before[k]));
+            }
+            before[k] += 1;
+        }
+        if !movable {
             continue;
         }
-        let keys = reports.list[i].keys.clone();
         met.clear();
-        nears.clear();
-        nears.extend(
-            reports.keys[keys.clone()]
-                .iter()
-                .map(|k| nearby(holders.of(*k as usize), i)),
-        );
         for near in &nears {
             for &j in near.iter() {
                 if j as usize != i {
