@@ -244,24 +244,30 @@ impl<S: State> Settle<'_, S> {
         for _ in 0..config.refine_rounds {
             // Every report of the round reads the centroids as the round began.
             let mut moves: Vec<(u32, u32)> = Vec::new();
-            // Story by story: a story's reports share their own centroid and most of their
-            // candidates, which then stay in the cache.
-            let order: Vec<u32> = rounds
-                .centroids
-                .iter()
-                .flat_map(|c| c.members.iter().copied())
-                .collect();
-            for i in order {
-                let i = i as usize;
-                let report = &reports.list[i];
-                let (last, last_scores) = self.compared.of(i);
-                if !report.movable
-                    || changed
-                        .as_ref()
-                        .is_some_and(|c| c.unchanged(reports, i, last))
-                {
+            // The reports that may choose otherwise than last round (all, in the first):
+            // found in article order, the order their records lie in, and then scored
+            // story by story (by label, then article), as the stories list their members:
+            // a story's reports share their own centroid and most of their candidates,
+            // which then stay in the cache. Late rounds score a few hundred reports.
+            let mut order: Vec<u64> = Vec::new();
+            for (i, report) in reports.list.iter().enumerate() {
+                // Only the stories' members are placed: a report's label names a story.
+                if !report.movable || report.label as usize >= rounds.centroids.len() {
                     continue;
                 }
+                let (last, _) = self.compared.of(i);
+                if !changed
+                    .as_ref()
+                    .is_some_and(|c| c.unchanged(reports, i, last))
+                {
+                    order.push(u64::from(report.label) << 32 | i as u64);
+                }
+            }
+            order.sort_unstable();
+            for key in order {
+                let i = (key & u64::from(u32::MAX)) as usize;
+                let report = &reports.list[i];
+                let (last, last_scores) = self.compared.of(i);
                 let i = i as u32;
                 match choose(
                     reports,
