@@ -10,12 +10,15 @@
 //! built on its arrival; the score is the one pass's (anchor mix and veto, window, day
 //! conflict), with a milder discount when one side alone is dated.
 
+use std::collections::hash_map::{Entry, HashMap};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use super::contrast::Holders;
 use super::reports::Reports;
 use super::Config;
 use crate::cluster::features::is_anchor;
+use crate::cluster::state::IdHasher;
 use crate::cluster::stories::EVENT_DAY_SLACK;
 
 /// The most candidate stories kept per key term (`Config::refine_per_term` is held to it).
@@ -65,29 +68,35 @@ impl Centroid {
                 c.norm2 = [1.0, if anchors { 1.0 } else { 0.0 }];
             }
             _ => {
-                let mut entries: Vec<Sum> = Vec::new();
+                // Each term's weights add up in article order (the members are sorted),
+                // into its sum found by term; the distinct terms are sorted after.
+                let start = sums.len();
+                let entries = c.members.iter().map(|i| reports.vector(*i).0.len()).sum();
+                let mut at: HashMap<u64, usize, BuildHasherDefault<IdHasher>> =
+                    HashMap::with_capacity_and_hasher(entries, Default::default());
                 for &i in &c.members {
                     let scale = reports.list[i as usize].anchor_scale;
                     let (terms, weights) = reports.vector(i);
-                    entries.extend(terms.iter().zip(weights).map(|(term, w)| Sum {
-                        term: *term,
-                        all: *w,
-                        anchor: if is_anchor(*term) { w * scale } else { 0.0 },
-                    }));
-                }
-                // Stable: each term's weights add up in article order.
-                entries.sort_by_key(|e| e.term);
-                let start = sums.len();
-                for e in entries {
-                    let len = sums.len();
-                    match sums.last_mut() {
-                        Some(last) if len > start && last.term == e.term => {
-                            last.all += e.all;
-                            last.anchor += e.anchor;
+                    for (term, w) in terms.iter().zip(weights) {
+                        let anchor = if is_anchor(*term) { w * scale } else { 0.0 };
+                        match at.entry(*term) {
+                            Entry::Occupied(e) => {
+                                let sum = &mut sums[*e.get()];
+                                sum.all += w;
+                                sum.anchor += anchor;
+                            }
+                            Entry::Vacant(e) => {
+                                e.insert(sums.len());
+                                sums.push(Sum {
+                                    term: *term,
+                                    all: *w,
+                                    anchor,
+                                });
+                            }
                         }
-                        _ => sums.push(e),
                     }
                 }
+                sums[start..].sort_unstable_by_key(|s| s.term);
                 c.sums = start..sums.len();
                 for s in &sums[c.sums.clone()] {
                     c.norm2[0] += s.all * s.all;
