@@ -180,7 +180,7 @@ impl Default for Config {
             contrast_neighbours: 20,
             contrast_strength: 0.6,
             merge_dating_gap: 0.7,
-            split_threshold: 0.14,
+            split_threshold: 0.16,
             split_min_half: 3,
             refine_passes: 3,
             explain: false,
