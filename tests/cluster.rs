@@ -540,3 +540,109 @@ fn cli_reads_a_file_in_order() {
     let expected: Vec<String> = ecb_docs().into_iter().map(|d| d.id).collect();
     assert_eq!(ids, expected);
 }
+
+/// Each article's story and original, by id.
+type StoriesById = BTreeMap<String, (String, Option<String>)>;
+
+/// `newsfold cluster` output as id → (story, copy_of), and the ids in output order.
+fn stories_by_id(stdout: &str) -> (StoriesById, Vec<String>) {
+    let mut by_id = BTreeMap::new();
+    let mut ids = Vec::new();
+    for line in json_lines(stdout) {
+        let id = line["id"].as_str().unwrap_or_default().to_string();
+        let story = line["story"].as_str().unwrap_or_default().to_string();
+        let copy_of = line["copy_of"].as_str().map(str::to_string);
+        ids.push(id.clone());
+        by_id.insert(id, (story, copy_of));
+    }
+    (by_id, ids)
+}
+
+#[test]
+fn cli_by_date_gives_the_same_stories_whatever_the_order_of_the_lines() {
+    let text = std::fs::read_to_string(fixture("two-events-one-story.jsonl")).expect("fixture");
+    let published: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let reversed: Vec<&str> = published.iter().rev().copied().collect();
+    // Every other line first, as two outlets' files put one after the other.
+    let mut alternate: Vec<&str> = published.iter().step_by(2).copied().collect();
+    alternate.extend(published.iter().skip(1).step_by(2).copied());
+    let input = |lines: &[&str]| lines.join("\n") + "\n";
+    let ids_of = |lines: &[&str]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("fixture json");
+                v["id"].as_str().unwrap_or_default().to_string()
+            })
+            .collect()
+    };
+
+    // Without the flag the order matters here (this is what the test is about).
+    let (_, plain, _) = newsfold(&["cluster", "-"], input(&published).as_bytes());
+    let (_, plain_reversed, _) = newsfold(&["cluster", "-"], input(&reversed).as_bytes());
+    assert_ne!(
+        stories_by_id(&plain).0,
+        stories_by_id(&plain_reversed).0,
+        "the fixture no longer depends on the order: pick one that does"
+    );
+
+    let (code, first, stderr) =
+        newsfold(&["cluster", "--by-date", "-"], input(&published).as_bytes());
+    assert_eq!(code, 0, "{stderr}");
+    let (expected, ids) = stories_by_id(&first);
+    assert_eq!(ids, ids_of(&published), "output in input order");
+    assert_eq!(expected.len(), published.len());
+    for (name, lines) in [("reversed", &reversed), ("alternate", &alternate)] {
+        let (code, stdout, stderr) =
+            newsfold(&["cluster", "--by-date", "-"], input(lines).as_bytes());
+        assert_eq!(code, 0, "{stderr}");
+        let (got, ids) = stories_by_id(&stdout);
+        assert_eq!(got, expected, "{name}: the same stories and story ids");
+        assert_eq!(ids, ids_of(lines), "{name}: output in input order");
+    }
+    // From a file (read again by offset) as from standard input (held in memory).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("reversed.jsonl");
+    std::fs::write(&path, input(&reversed)).expect("write");
+    let (code, stdout, stderr) = newsfold(
+        &["cluster", "--by-date", path.to_str().unwrap_or_default()],
+        b"",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stories_by_id(&stdout).0, expected, "from a file");
+}
+
+#[test]
+fn cli_by_date_places_dated_before_undated_and_reports_bad_lines_by_their_number() {
+    // Line 1 undated, line 2 bad, line 3 a day later than line 4: by date, line 4 opens the
+    // story and line 3 is its copy; line 1, undated, comes after both and copies line 4.
+    let input = concat!(
+        r#"{"id":"u","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet."}"#,
+        "\n",
+        "{not json\n",
+        r#"{"id":"late","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-17"}"#,
+        "\n",
+        r#"{"id":"early","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-16T10:00:00+02:00"}"#,
+        "\n",
+        r#"{"id":"late","text":"Le Parlement a voté le budget jeudi soir.","date":"2024-07-18"}"#,
+        "\n",
+    );
+    let (code, stdout, stderr) = newsfold(&["cluster", "--by-date", "-"], input.as_bytes());
+    assert_eq!(code, 1, "bad lines make exit 1");
+    assert!(stderr.contains("-:2: reading the article"), "{stderr}");
+    assert!(
+        stderr.contains("-:5:") && stderr.contains("already used on line 3"),
+        "a repeated id is told by input order: {stderr}"
+    );
+    let (by_id, ids) = stories_by_id(&stdout);
+    assert_eq!(ids, ["u", "late", "early"], "input order");
+    assert_eq!(by_id["early"], ("s-early".to_string(), None));
+    assert_eq!(
+        by_id["late"],
+        ("s-early".to_string(), Some("early".to_string()))
+    );
+    assert_eq!(
+        by_id["u"],
+        ("s-early".to_string(), Some("early".to_string()))
+    );
+}

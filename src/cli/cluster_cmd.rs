@@ -1,4 +1,5 @@
-//! `newsfold cluster [FILE|-]`: JSONL articles in, JSONL story assignments out, no store.
+//! `newsfold cluster [--by-date] [FILE|-]`: JSONL articles in, JSONL story assignments
+//! out, no store.
 //!
 //! Input lines: `{"id", "text", "title"?, "date"? (YYYY-MM-DD or RFC 3339), "url"?,
 //! "lang"?, "outlet"?}`; other fields are ignored. Output: one line per good input line,
@@ -11,6 +12,9 @@
 //! reported on stderr with its line number, the run goes on, and the exit status is 1.
 //! So is a line whose id an earlier line already used: ids name articles in the output,
 //! and two articles under one name could not be told apart there (the first is kept).
+//! `--by-date` places the articles by publication date, then id (undated ones last),
+//! reading each line twice (a file by offset, standard input held in memory): dated
+//! articles then give the same stories however their lines are ordered.
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
 //! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
@@ -19,7 +23,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,21 +55,41 @@ struct OutputLine<'a> {
 }
 
 /// Clusters JSONL articles and prints JSONL.
-pub fn run(input: &str) -> Exit {
-    let reader: Box<dyn BufRead> = if input == "-" {
-        Box::new(BufReader::new(io::stdin().lock()))
-    } else {
-        match File::open(input) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
+pub fn run(input: &str, by_date: bool) -> Exit {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let done = if by_date {
+        let source = if input == "-" {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map(|_| Source::Memory(bytes))
+        } else {
+            File::open(input).map(Source::File)
+        };
+        match source {
+            Ok(source) => cluster_by_date(source, &mut out, input),
             Err(e) => {
                 super::report::error(&format!("opening {input}: {e}"));
                 return Exit::Usage;
             }
         }
+    } else {
+        let reader: Box<dyn BufRead> = if input == "-" {
+            Box::new(BufReader::new(io::stdin().lock()))
+        } else {
+            match File::open(input) {
+                Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
+                Err(e) => {
+                    super::report::error(&format!("opening {input}: {e}"));
+                    return Exit::Usage;
+                }
+            }
+        };
+        cluster_lines(reader, &mut out, input)
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    match cluster_lines(reader, &mut out, input).and_then(|failed| out.flush().map(|_| failed)) {
+    match done.and_then(|failed| out.flush().map(|_| failed)) {
         Ok(false) => Exit::Ok,
         Ok(true) => Exit::Partial,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
@@ -94,24 +118,9 @@ fn cluster_lines(
         if reader.read_until(b'\n', &mut bytes)? == 0 {
             break;
         }
-        let line = match std::str::from_utf8(&bytes) {
-            Ok(line) => line,
-            Err(e) => {
-                let at = e.valid_up_to();
-                super::report::error(&format!(
-                    "{name}:{}: not UTF-8 text (byte {} of the line); skipped",
-                    index + 1,
-                    at + 1
-                ));
-                failed = true;
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let doc = match parse_line(line) {
-            Ok(doc) => doc,
+        let doc = match read_doc(&bytes) {
+            Ok(Some(doc)) => doc,
+            Ok(None) => continue,
             Err(e) => {
                 super::report::error(&format!("{name}:{}: {e}", index + 1));
                 failed = true;
@@ -139,21 +148,175 @@ fn cluster_lines(
             }
         }
     }
-    // The stories are final once every article is placed; articles are numbered in
-    // the order they were placed, which is input order.
-    let refined = cluster::refine::refine(&state, &config).map_err(io::Error::other)?;
-    for number in 0..refined.story_of.len() {
-        let record = state.doc(number as u64).map_err(io::Error::other)?;
+    // Articles are numbered in the order they were placed, which is input order.
+    let placed = state.docs().map_err(io::Error::other)?;
+    write_stories(&state, &config, 0..placed, out)?;
+    Ok(failed)
+}
+
+/// Settles the stories (the refinement rounds) and prints one line per article, the
+/// articles taken by number in the order `numbers` gives.
+fn write_stories(
+    state: &MemoryState,
+    config: &Config,
+    numbers: impl Iterator<Item = u64>,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let refined = cluster::refine::refine(state, config).map_err(io::Error::other)?;
+    for number in numbers {
+        let record = state.doc(number).map_err(io::Error::other)?;
         let Some(record) = record else { continue };
         let line = OutputLine {
             id: &record.id,
-            story: refined.story_id(number).unwrap_or_default(),
+            story: refined.story_id(number as usize).unwrap_or_default(),
             copy_of: record.copy_of.as_deref(),
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }
+    Ok(())
+}
+
+/// Where `--by-date` reads each line a second time: the input file, or standard input
+/// read whole into memory.
+enum Source {
+    File(File),
+    Memory(Vec<u8>),
+}
+
+impl Source {
+    /// The `len` bytes at `at` into `buf`.
+    fn read_at(&mut self, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        match self {
+            Source::File(file) => {
+                file.seek(SeekFrom::Start(at))?;
+                buf.resize(len, 0);
+                file.read_exact(buf)
+            }
+            Source::Memory(bytes) => {
+                let line = usize::try_from(at)
+                    .ok()
+                    .and_then(|at| bytes.get(at..at.checked_add(len)?))
+                    .ok_or_else(|| io::Error::other("a line lies past the end of the input"))?;
+                buf.extend_from_slice(line);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A good input line, as `--by-date` sorts it: where it lies, and its date and id.
+struct Dated {
+    at: u64,
+    len: usize,
+    /// Its line number, from 0.
+    index: usize,
+    date: Option<DateTime<Utc>>,
+    id: String,
+}
+
+/// `--by-date`: every line is read and checked once (errors reported by line, as in input
+/// order), the good ones sorted by date (undated last), then id, and placed in that order
+/// (each line read again); the output keeps input order. Ids are unique once repeats are
+/// skipped, so the order, and with it the stories, does not depend on how the lines came:
+/// the same as `newsfold cluster` on the lines sorted that way.
+fn cluster_by_date(mut source: Source, out: &mut impl Write, name: &str) -> io::Result<bool> {
+    let config = tuned_config();
+    let mut failed = false;
+    let mut lines: Vec<Dated> = Vec::new();
+    {
+        let mut reader: Box<dyn BufRead + '_> = match &source {
+            Source::File(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
+            Source::Memory(bytes) => Box::new(&bytes[..]),
+        };
+        let mut first_use: HashMap<String, usize> = HashMap::new();
+        let mut bytes = Vec::new();
+        let mut at = 0u64;
+        for index in 0usize.. {
+            bytes.clear();
+            let read = reader.read_until(b'\n', &mut bytes)?;
+            if read == 0 {
+                break;
+            }
+            let start = at;
+            at += read as u64;
+            let doc = match read_doc(&bytes) {
+                Ok(Some(doc)) => doc,
+                Ok(None) => continue,
+                Err(e) => {
+                    super::report::error(&format!("{name}:{}: {e}", index + 1));
+                    failed = true;
+                    continue;
+                }
+            };
+            match first_use.entry(doc.id.clone()) {
+                Entry::Occupied(first) => {
+                    super::report::error(&format!(
+                        "{name}:{}: id {:?} was already used on line {}; skipped",
+                        index + 1,
+                        doc.id,
+                        first.get() + 1
+                    ));
+                    failed = true;
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
+            }
+            lines.push(Dated {
+                at: start,
+                len: read,
+                index,
+                date: doc.date,
+                id: doc.id,
+            });
+        }
+    }
+    lines.sort_unstable_by(|a, b| {
+        (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
+    });
+    let mut state = MemoryState::new();
+    // (line number, article number) of each article placed.
+    let mut placed: Vec<(usize, u64)> = Vec::with_capacity(lines.len());
+    let mut bytes = Vec::new();
+    for line in &lines {
+        source.read_at(line.at, line.len, &mut bytes)?;
+        // Read and checked once already: an error here means the file changed since.
+        let placing = match read_doc(&bytes) {
+            Ok(Some(doc)) => {
+                cluster::assign_in_memory(&mut state, &doc, &config).map_err(|e| e.to_string())
+            }
+            Ok(None) => Err("the line is empty now".to_string()),
+            Err(e) => Err(e),
+        };
+        match placing {
+            Ok(_) => placed.push((line.index, state.docs().map_err(io::Error::other)? - 1)),
+            Err(e) => {
+                super::report::error(&format!("{name}:{}: {e}", line.index + 1));
+                failed = true;
+            }
+        }
+    }
+    placed.sort_unstable();
+    write_stories(&state, &config, placed.into_iter().map(|(_, n)| n), out)?;
     Ok(failed)
+}
+
+/// One input line's article: `None` for a blank line, an error for a line that is not
+/// UTF-8 or not an article.
+fn read_doc(bytes: &[u8]) -> Result<Option<Doc>, String> {
+    let line = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (byte {} of the line); skipped",
+            e.valid_up_to() + 1
+        )
+    })?;
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_line(line).map(Some)
 }
 
 /// The ids placed so far, and the line that used each: by a hash of the id, with the

@@ -135,6 +135,10 @@ pub enum Command {
     },
     /// Cluster JSONL articles into stories (offline, no store).
     Cluster {
+        /// Place the articles in order of publication date (then id; undated ones last),
+        /// not in input order: dated articles in any order give the same stories.
+        #[arg(long)]
+        by_date: bool,
         /// JSONL input file, or - for standard input.
         #[arg(default_value = "-")]
         input: String,
@@ -203,7 +207,7 @@ pub fn main() -> i32 {
             min_reports,
         ),
         Command::Extract { paths, explain } => extract_cmd::run(&paths, explain),
-        Command::Cluster { input } => cluster_cmd::run(&input),
+        Command::Cluster { by_date, input } => cluster_cmd::run(&input, by_date),
         Command::Check { config, store } => check::run(config.as_deref(), store),
     };
     exit as i32
