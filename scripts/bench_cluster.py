@@ -12,8 +12,9 @@ Builds the release binary and the `gen_news` example, then
    (median over --runs runs; one run for 1M unless --runs-1m says otherwise), peak resident
    memory, and the pairwise / B-cubed F1 of the stream against its `event` labels;
 3. with --stream-orders N, the 10k stream in N whole shuffles (seeds 1..N, `shuffle_stream.py`)
-   and shuffled within blocks of 2,000 articles (about a day), each scored like the stream:
-   how much arrival order costs on dated input.
+   and shuffled within blocks of 2,000 articles (about a day), then outlet by outlet, plain and
+   with `cluster --by-date`, each scored like the stream: how much arrival order costs on dated
+   input.
 Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
@@ -64,11 +65,11 @@ def score(score_py, gold, pred, field="cluster"):
     return json.loads(out)["all"]
 
 
-def cluster(src, dst):
-    """Runs `newsfold cluster src > dst` under /usr/bin/time -v: (wall s, CPU s, peak MB)."""
+def cluster(src, dst, flags=()):
+    """Runs `newsfold cluster [flags] src > dst` under /usr/bin/time -v: (wall s, CPU s, peak MB)."""
     with open(dst, "wb") as out:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "cluster", str(src)],
+        proc = subprocess.run(["/usr/bin/time", "-v", str(BIN), "cluster", *flags, str(src)],
                               stdout=out, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -170,13 +171,17 @@ def stream_orders(bench, work, n, seed):
     with open(src, encoding="utf-8") as f:
         lines = [line for line in f.read().splitlines() if line.strip()]
     print(f"The 10k stream (seed {seed}) in other arrival orders: pair / B3 F1")
-    variants = [(f"shuffle {k}", k, 0) for k in range(1, n + 1)] + [("blocks of 2000", 1, 2000)]
-    for name, k, block in variants:
+    variants = [(f"shuffle {k}", dict(seed=k), ()) for k in range(1, n + 1)] + [
+        ("blocks of 2000", dict(block=2000), ()),
+        ("outlet by outlet", dict(by_outlet=True), ()),
+        ("same, --by-date", dict(by_outlet=True), ("--by-date",)),
+    ]
+    for name, how, flags in variants:
         shuffled = work / "news-10000-reordered.jsonl"
         with open(shuffled, "w", encoding="utf-8") as f:
-            f.write("\n".join(reorder(lines, k, block)) + "\n")
+            f.write("\n".join(reorder(lines, **how)) + "\n")
         pred = work / "pred-news-10000-reordered.jsonl"
-        cluster(shuffled, pred)
+        cluster(shuffled, pred, flags)
         s = score(bench / "score.py", shuffled, pred, field="event")
         print(f"  {name:<16} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
 
@@ -190,7 +195,7 @@ def main():
     ap.add_argument("--shuffle-seed", type=int, default=7)
     ap.add_argument("--orders", type=int, default=63, help="ECB+ shuffles for the spread (0: none)")
     ap.add_argument("--stream-orders", type=int, default=0,
-                    help="whole shuffles of the 10k stream to score (and one within blocks)")
+                    help="whole shuffles of the 10k stream to score (and blocks, outlets)")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-ecb", action="store_true")
