@@ -108,46 +108,24 @@ fn cluster_lines(
 ) -> io::Result<bool> {
     let config = tuned_config();
     let mut state = MemoryState::new();
-    let mut failed = false;
-    // One line buffer for the whole run (`lines()` would allocate a String per line).
-    // Bytes, not a String: a line that is not UTF-8 is one bad line, not the end of the run.
-    let mut bytes = Vec::new();
     let mut seen = SeenIds::default();
-    for index in 0usize.. {
-        bytes.clear();
-        if reader.read_until(b'\n', &mut bytes)? == 0 {
-            break;
-        }
-        let doc = match read_doc(&bytes) {
-            Ok(Some(doc)) => doc,
-            Ok(None) => continue,
-            Err(e) => {
-                super::report::error(&format!("{name}:{}: {e}", index + 1));
-                failed = true;
-                continue;
-            }
-        };
+    let failed = read_articles(&mut *reader, name, |line, doc| {
         if let Some(first) = seen.first_line(&doc.id, &state).map_err(io::Error::other)? {
-            super::report::error(&format!(
-                "{name}:{}: id {:?} was already used on line {first}; skipped",
-                index + 1,
-                doc.id
-            ));
-            failed = true;
-            continue;
+            report_repeat(name, line.index, &doc.id, first);
+            return Ok(false);
         }
         match cluster::assign_in_memory(&mut state, &doc, &config) {
-            Ok(_) => seen.insert(
-                &doc.id,
-                state.docs().map_err(io::Error::other)? - 1,
-                index + 1,
-            ),
+            Ok(_) => {
+                let number = state.docs().map_err(io::Error::other)? - 1;
+                seen.insert(&doc.id, number, line.index + 1);
+                Ok(true)
+            }
             Err(e) => {
-                super::report::error(&format!("{name}:{}: {e}", index + 1));
-                failed = true;
+                super::report::error(&format!("{name}:{}: {e}", line.index + 1));
+                Ok(false)
             }
         }
-    }
+    })?;
     // Articles are numbered in the order they were placed, which is input order.
     let placed = state.docs().map_err(io::Error::other)?;
     write_stories(&state, &config, 0..placed, out)?;
@@ -206,14 +184,62 @@ impl Source {
     }
 }
 
-/// A good input line, as `--by-date` sorts it: where it lies, and its date and id.
-struct Dated {
+/// Where an input line lies.
+#[derive(Clone, Copy)]
+struct Line {
+    /// Its number, from 0.
+    index: usize,
+    /// Its first byte, and its length with the line end.
     at: u64,
     len: usize,
-    /// Its line number, from 0.
-    index: usize,
+}
+
+/// A good input line, as `--by-date` sorts it: where it lies, and its date and id.
+struct Dated {
+    line: Line,
     date: Option<DateTime<Utc>>,
     id: String,
+}
+
+/// Reads `reader` line by line and hands each article to `place`, which says whether it
+/// took it; a line that is not an article is reported on stderr with its number. Returns
+/// whether some line failed.
+fn read_articles(
+    reader: &mut dyn BufRead,
+    name: &str,
+    mut place: impl FnMut(Line, Doc) -> io::Result<bool>,
+) -> io::Result<bool> {
+    let mut failed = false;
+    // One line buffer for the whole run (`lines()` would allocate a String per line).
+    // Bytes, not a String: a line that is not UTF-8 is one bad line, not the end of the run.
+    let mut bytes = Vec::new();
+    let mut at = 0u64;
+    for index in 0usize.. {
+        bytes.clear();
+        let len = reader.read_until(b'\n', &mut bytes)?;
+        if len == 0 {
+            break;
+        }
+        let line = Line { index, at, len };
+        at += len as u64;
+        match read_doc(&bytes) {
+            Ok(Some(doc)) => failed |= !place(line, doc)?,
+            Ok(None) => {}
+            Err(e) => {
+                super::report::error(&format!("{name}:{}: {e}", index + 1));
+                failed = true;
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// Reports a line whose id line `first` (from 1) used already.
+fn report_repeat(name: &str, index: usize, id: &str, first: usize) {
+    super::report::error(&format!(
+        "{name}:{}: id {id:?} was already used on line {first}; skipped",
+        index + 1
+    ));
 }
 
 /// `--by-date`: every line is read and checked once (errors reported by line, as in input
@@ -223,57 +249,31 @@ struct Dated {
 /// the same as `newsfold cluster` on the lines sorted that way.
 fn cluster_by_date(mut source: Source, out: &mut impl Write, name: &str) -> io::Result<bool> {
     let config = tuned_config();
-    let mut failed = false;
     let mut lines: Vec<Dated> = Vec::new();
-    {
+    let mut failed = {
         let mut reader: Box<dyn BufRead + '_> = match &source {
             Source::File(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
             Source::Memory(bytes) => Box::new(&bytes[..]),
         };
         let mut first_use: HashMap<String, usize> = HashMap::new();
-        let mut bytes = Vec::new();
-        let mut at = 0u64;
-        for index in 0usize.. {
-            bytes.clear();
-            let read = reader.read_until(b'\n', &mut bytes)?;
-            if read == 0 {
-                break;
-            }
-            let start = at;
-            at += read as u64;
-            let doc = match read_doc(&bytes) {
-                Ok(Some(doc)) => doc,
-                Ok(None) => continue,
-                Err(e) => {
-                    super::report::error(&format!("{name}:{}: {e}", index + 1));
-                    failed = true;
-                    continue;
-                }
-            };
+        read_articles(&mut *reader, name, |line, doc| {
             match first_use.entry(doc.id.clone()) {
                 Entry::Occupied(first) => {
-                    super::report::error(&format!(
-                        "{name}:{}: id {:?} was already used on line {}; skipped",
-                        index + 1,
-                        doc.id,
-                        first.get() + 1
-                    ));
-                    failed = true;
-                    continue;
+                    report_repeat(name, line.index, &doc.id, first.get() + 1);
+                    return Ok(false);
                 }
                 Entry::Vacant(slot) => {
-                    slot.insert(index);
+                    slot.insert(line.index);
                 }
             }
             lines.push(Dated {
-                at: start,
-                len: read,
-                index,
+                line,
                 date: doc.date,
                 id: doc.id,
             });
-        }
-    }
+            Ok(true)
+        })?
+    };
     lines.sort_unstable_by(|a, b| {
         (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
     });
@@ -281,7 +281,7 @@ fn cluster_by_date(mut source: Source, out: &mut impl Write, name: &str) -> io::
     // (line number, article number) of each article placed.
     let mut placed: Vec<(usize, u64)> = Vec::with_capacity(lines.len());
     let mut bytes = Vec::new();
-    for line in &lines {
+    for Dated { line, .. } in &lines {
         source.read_at(line.at, line.len, &mut bytes)?;
         // Read and checked once already: an error here means the file changed since.
         let placing = match read_doc(&bytes) {
