@@ -610,6 +610,19 @@ fn cli_by_date_gives_the_same_stories_whatever_the_order_of_the_lines() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stories_by_id(&stdout).0, expected, "from a file");
+    // A pipe named as a file cannot be read again by offset: it is held in memory.
+    if std::path::Path::new("/dev/stdin").exists() {
+        let (code, stdout, stderr) = newsfold(
+            &["cluster", "--by-date", "/dev/stdin"],
+            input(&reversed).as_bytes(),
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            stories_by_id(&stdout).0,
+            expected,
+            "from a pipe named as a file"
+        );
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! So is a line whose id an earlier line already used: ids name articles in the output,
 //! and two articles under one name could not be told apart there (the first is kept).
 //! `--by-date` places the articles by publication date, then id (undated ones last),
-//! reading each line twice (a file by offset, standard input held in memory): dated
+//! reading each line twice (a file by offset, standard input or a pipe held in memory): dated
 //! articles then give the same stories however their lines are ordered.
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
@@ -66,7 +66,14 @@ pub fn run(input: &str, by_date: bool) -> Exit {
                 .read_to_end(&mut bytes)
                 .map(|_| Source::Memory(bytes))
         } else {
-            File::open(input).map(Source::File)
+            // A pipe named as a file (`<(...)`, /dev/stdin) cannot be read again by offset.
+            File::open(input).and_then(|mut file| {
+                if file.metadata()?.is_file() {
+                    return Ok(Source::File(file));
+                }
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes).map(|_| Source::Memory(bytes))
+            })
         };
         match source {
             Ok(source) => cluster_by_date(source, &mut out, input),
@@ -156,7 +163,7 @@ fn write_stories(
 }
 
 /// Where `--by-date` reads each line a second time: the input file, or standard input
-/// read whole into memory.
+/// (or a pipe) read whole into memory.
 enum Source {
     File(File),
     Memory(Vec<u8>),
