@@ -289,8 +289,15 @@ fn cluster_by_date(mut source: Source, out: &mut impl Write, name: &str) -> io::
     let mut placed: Vec<(usize, u64)> = Vec::with_capacity(lines.len());
     let mut bytes = Vec::new();
     for Dated { line, .. } in &lines {
-        source.read_at(line.at, line.len, &mut bytes)?;
         // Read and checked once already: an error here means the file changed since.
+        if let Err(e) = source.read_at(line.at, line.len, &mut bytes) {
+            super::report::error(&format!(
+                "{name}:{}: reading the line again: {e} (did the file change?)",
+                line.index + 1
+            ));
+            failed = true;
+            continue;
+        }
         let placing = match read_doc(&bytes) {
             Ok(Some(doc)) => {
                 cluster::assign_in_memory(&mut state, &doc, &config).map_err(|e| e.to_string())
