@@ -481,7 +481,7 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_date, SeenIds};
+    use super::{parse_date, SeenIds, Source};
     use crate::cluster::{self, Config, Doc, MemoryState};
 
     #[test]
@@ -511,6 +511,25 @@ mod tests {
         seen.insert("a", 0, 1);
         assert_eq!(seen.first_line("a", &state).ok(), Some(Some(1)));
         assert_eq!(seen.first_line("b", &state).ok(), Some(Some(2)));
+    }
+
+    #[test]
+    fn a_line_read_again_past_the_end_of_its_source_is_an_error() {
+        let text = b"{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lines.jsonl");
+        std::fs::write(&path, text).expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let mut buf = Vec::new();
+        for mut source in [Source::Memory(text.to_vec()), Source::File(file)] {
+            source.read_at(11, 11, &mut buf).expect("second line");
+            assert_eq!(buf, b"{\"id\":\"b\"}\n");
+            assert!(
+                source.read_at(11, 12, &mut buf).is_err(),
+                "one byte past the end"
+            );
+            assert!(source.read_at(u64::MAX, 1, &mut buf).is_err());
+        }
     }
 
     #[test]
