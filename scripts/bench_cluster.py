@@ -14,12 +14,17 @@ Builds the release binary and the `gen_news` example, then
 3. with --stream-orders N, the 10k stream in N whole shuffles (seeds 1..N, `shuffle_stream.py`)
    and shuffled within blocks of 2,000 articles (about a day), then outlet by outlet, plain and
    with `cluster --by-date`, each scored like the stream: how much arrival order costs on dated
-   input.
+   input;
+4. with --consensus-orders N, `cluster --consensus` on ECB+ dev in file order and N shuffles
+   (seeds 1..N): its scores and whether every order gave the same stories, then its speed and
+   peak memory on the streams of --consensus-sizes (median of --runs), next to the plain
+   command's when the scale step measured that size.
 Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
                                      [--seed 42] [--shuffle-seed 7] [--orders 63]
-                                     [--stream-orders 0] [--no-build] [--skip-scale]
+                                     [--stream-orders 0] [--consensus-orders 0]
+                                     [--consensus-sizes 10000,100000] [--no-build] [--skip-scale]
                                      [--skip-ecb] [--bench DIR] [--work DIR] [--bin PATH]
 The load average is printed with each size: on a shared machine wall-clock articles/s follow
 it, the per-CPU-second figure much less. --bin measures another build (implies --no-build).
@@ -175,6 +180,8 @@ def stream_orders(bench, work, n, seed):
         ("blocks of 2000", dict(block=2000), ()),
         ("outlet by outlet", dict(by_outlet=True), ()),
         ("same, --by-date", dict(by_outlet=True), ("--by-date",)),
+        ("same, --consensus", dict(by_outlet=True), ("--consensus",)),
+        ("shuffle 1, --consensus", dict(seed=1), ("--consensus",)),
     ]
     for name, how, flags in variants:
         shuffled = work / "news-10000-reordered.jsonl"
@@ -184,6 +191,48 @@ def stream_orders(bench, work, n, seed):
         cluster(shuffled, pred, flags)
         s = score(bench / "score.py", shuffled, pred, field="event")
         print(f"  {name:<16} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
+
+
+def consensus(bench, work, count, sizes, runs, seed, plain_rows):
+    """`cluster --consensus`: ECB+ in file order and `count` shuffles, then speed at `sizes`."""
+    gold = bench / "ecbplus-dev.jsonl"
+    lines = [l for l in gold.read_text(encoding="utf-8").split("\n") if l.strip()]
+    print("newsfold cluster --consensus (three runs in fixed orders, majority of pairs)")
+    outputs, scores = [], []
+    for k in range(count + 1):
+        src = gold
+        if k:
+            shuffled = list(lines)
+            random.Random(k).shuffle(shuffled)
+            src = work / "ecbplus-dev.order.jsonl"
+            src.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
+        pred = work / "pred-consensus.jsonl"
+        cluster(src, pred, ("--consensus",))
+        outputs.append(sorted(pred.read_text(encoding="utf-8").splitlines()))
+        scores.append(score(bench / "score.py", gold, pred))
+    same = all(o == outputs[0] for o in outputs)
+    pair = [s["pair_F1"] for s in scores]
+    print("  " + quality_line("file order", scores[0]))
+    print(f"  {len(scores)} orders (file order, shuffles 1-{count}): the same stories in every "
+          f"order: {'yes' if same else 'NO'}; pair F1 lowest {min(pair):.4f}, "
+          f"file order - lowest {pair[0] - min(pair):+.4f}")
+    plain = {r["articles"]: r for r in plain_rows}
+    for n in sizes:
+        src = work / f"news-{n}-seed{seed}.jsonl"
+        if not src.exists():
+            print(f"  {src} is missing: run the scale step for {n} articles first")
+            continue
+        pred = work / f"pred-news-{n}-consensus.jsonl"
+        measured = [cluster(src, pred, ("--consensus",)) for _ in range(max(1, runs))]
+        med = statistics.median(t for t, _, _ in measured)
+        s = score(bench / "score.py", src, pred, field="event")
+        versus = ""
+        if n in plain:
+            versus = f", {plain[n]['per_s'] / (n / med):.2f}x the plain command's time"
+        print(f"  {n:>9} articles: {n / med:.0f} articles/s (runs "
+              f"{' '.join(f'{t:.2f}' for t, _, _ in measured)} s{versus}), peak "
+              f"{max(p for _, _, p in measured):.0f} MB, pair / B3 F1 {s['pair_F1']:.4f} / "
+              f"{s['b3_F1']:.4f}")
 
 
 def main():
@@ -196,6 +245,10 @@ def main():
     ap.add_argument("--orders", type=int, default=63, help="ECB+ shuffles for the spread (0: none)")
     ap.add_argument("--stream-orders", type=int, default=0,
                     help="whole shuffles of the 10k stream to score (and blocks, outlets)")
+    ap.add_argument("--consensus-orders", type=int, default=0,
+                    help="ECB+ shuffles to run `cluster --consensus` on (0: skip that step)")
+    ap.add_argument("--consensus-sizes", default="10000,100000",
+                    help="stream sizes to time `cluster --consensus` on")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-ecb", action="store_true")
@@ -217,11 +270,15 @@ def main():
             sys.exit("no ecbplus-dev.jsonl + score.py found; pass --bench DIR")
         results = ecb(bench, work, a.shuffle_seed)
         orders(bench, work, a.orders, results["file order"])
+    rows = []
     if not a.skip_scale:
         sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
-        scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
+        rows = scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
     if a.stream_orders > 0 and bench is not None:
         stream_orders(bench, work, a.stream_orders, a.seed)
+    if a.consensus_orders > 0 and bench is not None:
+        sizes = [int(s.replace("_", "")) for s in a.consensus_sizes.split(",") if s.strip()]
+        consensus(bench, work, a.consensus_orders, sizes, a.runs, a.seed, rows)
 
 
 if __name__ == "__main__":

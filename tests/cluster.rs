@@ -408,7 +408,7 @@ fn representative_title_is_the_central_one() {
     assert_eq!(cluster::representative_title(&["", " "]), None);
 }
 
-fn newsfold(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+fn newsfold<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsfold"))
         .args(args)
         .stdin(Stdio::piped())
@@ -563,7 +563,7 @@ fn stories_by_id(stdout: &str) -> (StoriesById, Vec<String>) {
 }
 
 #[test]
-fn cli_by_date_gives_the_same_stories_whatever_the_order_of_the_lines() {
+fn cli_by_date_and_consensus_give_the_same_stories_whatever_the_order_of_the_lines() {
     let text = std::fs::read_to_string(fixture("three-events-one-city.jsonl")).expect("fixture");
     let published: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let reversed: Vec<&str> = published.iter().rev().copied().collect();
@@ -602,42 +602,67 @@ fn cli_by_date_gives_the_same_stories_whatever_the_order_of_the_lines() {
         );
     }
 
-    let (code, first, stderr) =
-        newsfold(&["cluster", "--by-date", "-"], input(&published).as_bytes());
-    assert_eq!(code, 0, "{stderr}");
-    let (expected, ids) = stories_by_id(&first);
-    assert_eq!(ids, ids_of(&published), "output in input order");
-    assert_eq!(expected.len(), published.len());
-    for (name, lines) in [("reversed", &reversed), ("alternate", &alternate)] {
-        let (code, stdout, stderr) =
-            newsfold(&["cluster", "--by-date", "-"], input(lines).as_bytes());
+    for flags in [
+        &["--by-date"][..],
+        &["--consensus"][..],
+        &["--by-date", "--consensus"][..],
+    ] {
+        let args = |input: &str| -> Vec<String> {
+            let mut args = vec!["cluster".to_string()];
+            args.extend(flags.iter().map(|f| f.to_string()));
+            args.push(input.to_string());
+            args
+        };
+        let (code, first, stderr) = newsfold(&args("-"), input(&published).as_bytes());
         assert_eq!(code, 0, "{stderr}");
-        let (got, ids) = stories_by_id(&stdout);
-        assert_eq!(got, expected, "{name}: the same stories and story ids");
-        assert_eq!(ids, ids_of(lines), "{name}: output in input order");
-    }
-    // From a file (read again by offset) as from standard input (held in memory).
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("reversed.jsonl");
-    std::fs::write(&path, input(&reversed)).expect("write");
-    let (code, stdout, stderr) = newsfold(
-        &["cluster", "--by-date", path.to_str().unwrap_or_default()],
-        b"",
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stories_by_id(&stdout).0, expected, "from a file");
-    // A pipe named as a file cannot be read again by offset: it is held in memory.
-    if std::path::Path::new("/dev/stdin").exists() {
-        let (code, stdout, stderr) = newsfold(
-            &["cluster", "--by-date", "/dev/stdin"],
-            input(&reversed).as_bytes(),
-        );
+        let (expected, ids) = stories_by_id(&first);
+        assert_eq!(ids, ids_of(&published), "output in input order");
+        assert_eq!(expected.len(), published.len());
+        for (name, lines) in [("reversed", &reversed), ("alternate", &alternate)] {
+            let (code, stdout, stderr) = newsfold(&args("-"), input(lines).as_bytes());
+            assert_eq!(code, 0, "{stderr}");
+            let (got, ids) = stories_by_id(&stdout);
+            assert_eq!(
+                got, expected,
+                "{flags:?}, {name}: the same stories and story ids"
+            );
+            assert_eq!(ids, ids_of(lines), "{name}: output in input order");
+        }
+        // From a file (read again by offset) as from standard input (held in memory).
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("reversed.jsonl");
+        std::fs::write(&path, input(&reversed)).expect("write");
+        let (code, stdout, stderr) = newsfold(&args(path.to_str().unwrap_or_default()), b"");
         assert_eq!(code, 0, "{stderr}");
-        assert_eq!(
-            stories_by_id(&stdout).0,
-            expected,
-            "from a pipe named as a file"
-        );
+        assert_eq!(stories_by_id(&stdout).0, expected, "{flags:?}: from a file");
+        // A pipe named as a file cannot be read again by offset: it is held in memory.
+        if std::path::Path::new("/dev/stdin").exists() {
+            let (code, stdout, stderr) = newsfold(&args("/dev/stdin"), input(&reversed).as_bytes());
+            assert_eq!(code, 0, "{stderr}");
+            assert_eq!(
+                stories_by_id(&stdout).0,
+                expected,
+                "{flags:?}: from a pipe named as a file"
+            );
+        }
+        // A copy is in its original's story, and a story is named after one of its reports.
+        for (id, (story, copy_of)) in &expected {
+            if let Some(original) = copy_of {
+                assert_eq!(
+                    &expected[original].0, story,
+                    "{flags:?}: {id} and its original"
+                );
+            }
+            let named = story
+                .strip_prefix("s-")
+                .or_else(|| story.strip_prefix("r-"));
+            let named = named.unwrap_or_default();
+            assert_eq!(
+                expected.get(named).map(|s| &s.0),
+                Some(story),
+                "{flags:?}: {story}"
+            );
+        }
     }
 }
 
@@ -674,4 +699,43 @@ fn cli_by_date_places_dated_before_undated_and_reports_bad_lines_by_their_number
         by_id["u"],
         ("s-early".to_string(), Some("early".to_string()))
     );
+}
+
+#[test]
+fn cli_consensus_reports_each_bad_line_once_and_keeps_copies_with_their_original() {
+    // Three runs read the lines three more times: each bad line is still told once.
+    let input = concat!(
+        r#"{"id":"u","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet."}"#,
+        "\n",
+        "{not json\n",
+        r#"{"id":"late","text":"Un drone a visé la base d'Aïn al-Assad mardi 16 juillet.","date":"2024-07-17"}"#,
+        "\n",
+        r#"{"id":"other","text":"Le Parlement a voté le budget jeudi soir après trois jours de débats.","date":"2024-07-18"}"#,
+        "\n",
+        r#"{"id":"late","text":"Le Parlement a voté le budget jeudi soir.","date":"2024-07-18"}"#,
+        "\n",
+    );
+    let (code, stdout, stderr) = newsfold(&["cluster", "--consensus", "-"], input.as_bytes());
+    assert_eq!(code, 1, "bad lines make exit 1");
+    assert_eq!(
+        stderr.matches("-:2: reading the article").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("already used on line 3").count(),
+        1,
+        "{stderr}"
+    );
+    let (by_id, ids) = stories_by_id(&stdout);
+    assert_eq!(ids, ["u", "late", "other"], "input order");
+    // One of the two identical texts is the original, the other its copy, in one story.
+    let (u, late) = (&by_id["u"], &by_id["late"]);
+    assert_eq!(u.0, late.0);
+    assert!(
+        u.1.as_deref() == Some("late") && late.1.is_none()
+            || late.1.as_deref() == Some("u") && u.1.is_none(),
+        "{stdout}"
+    );
+    assert_ne!(by_id["other"].0, u.0);
 }

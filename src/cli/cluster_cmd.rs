@@ -1,5 +1,5 @@
-//! `newsfold cluster [--by-date] [FILE|-]`: JSONL articles in, JSONL story assignments
-//! out, no store.
+//! `newsfold cluster [--by-date] [--consensus] [FILE|-]`: JSONL articles in, JSONL story
+//! assignments out, no store.
 //!
 //! Input lines: `{"id", "text", "title"?, "date"? (YYYY-MM-DD or RFC 3339), "url"?,
 //! "lang"?, "outlet"?}`; other fields are ignored. Output: one line per good input line,
@@ -12,9 +12,8 @@
 //! reported on stderr with its line number, the run goes on, and the exit status is 1.
 //! So is a line whose id an earlier line already used: ids name articles in the output,
 //! and two articles under one name could not be told apart there (the first is kept).
-//! `--by-date` places the articles by publication date, then id (undated ones last),
-//! reading each line twice (a file by offset, standard input or a pipe held in memory): dated
-//! articles then give the same stories however their lines are ordered.
+//! `--by-date` and `--consensus` place the articles in an order of their own, so that
+//! the stories do not depend on the order of the lines (`cluster_orders`).
 //!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
 //! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
@@ -23,11 +22,13 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::cluster_orders::Ordering;
+use super::cluster_orders::{cluster_ordered, Source};
 use super::Exit;
 use crate::cluster::{self, Config, Doc, MemoryState, State, StateError};
 
@@ -48,35 +49,20 @@ struct InputLine {
 }
 
 #[derive(Serialize)]
-struct OutputLine<'a> {
-    id: &'a str,
-    story: &'a str,
-    copy_of: Option<&'a str>,
+pub(super) struct OutputLine<'a> {
+    pub(super) id: &'a str,
+    pub(super) story: &'a str,
+    pub(super) copy_of: Option<&'a str>,
 }
 
 /// Clusters JSONL articles and prints JSONL.
-pub fn run(input: &str, by_date: bool) -> Exit {
+pub fn run(input: &str, ordering: Ordering) -> Exit {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let done = if by_date {
-        let source = if input == "-" {
-            let mut bytes = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map(|_| Source::Memory(bytes))
-        } else {
-            // A pipe named as a file (`<(...)`, /dev/stdin) cannot be read again by offset.
-            File::open(input).and_then(|mut file| {
-                if file.metadata()?.is_file() {
-                    return Ok(Source::File(file));
-                }
-                let mut bytes = Vec::new();
-                file.read_to_end(&mut bytes).map(|_| Source::Memory(bytes))
-            })
-        };
-        match source {
-            Ok(source) => cluster_by_date(source, &mut out, input),
+    let config = tuned_config();
+    let done = if ordering.by_date || ordering.consensus {
+        match Source::open(input) {
+            Ok(source) => cluster_ordered(source, ordering, &config, &mut out, input),
             Err(e) => {
                 super::report::error(&format!("opening {input}: {e}"));
                 return Exit::Usage;
@@ -94,7 +80,7 @@ pub fn run(input: &str, by_date: bool) -> Exit {
                 }
             }
         };
-        cluster_lines(reader, &mut out, input)
+        cluster_lines(reader, &config, &mut out, input)
     };
     match done.and_then(|failed| out.flush().map(|_| failed)) {
         Ok(false) => Exit::Ok,
@@ -110,10 +96,10 @@ pub fn run(input: &str, by_date: bool) -> Exit {
 /// Places every line's article; returns whether some line failed.
 fn cluster_lines(
     mut reader: Box<dyn BufRead>,
+    config: &Config,
     out: &mut impl Write,
     name: &str,
 ) -> io::Result<bool> {
-    let config = tuned_config();
     let mut state = MemoryState::new();
     let mut seen = SeenIds::default();
     let failed = read_articles(&mut *reader, name, |line, doc| {
@@ -121,7 +107,7 @@ fn cluster_lines(
             report_repeat(name, line.index, &doc.id, first);
             return Ok(false);
         }
-        match cluster::assign_in_memory(&mut state, &doc, &config) {
+        match cluster::assign_in_memory(&mut state, &doc, config) {
             Ok(_) => {
                 let number = state.docs().map_err(io::Error::other)? - 1;
                 seen.insert(&doc.id, number, line.index + 1);
@@ -135,13 +121,13 @@ fn cluster_lines(
     })?;
     // Articles are numbered in the order they were placed, which is input order.
     let placed = state.docs().map_err(io::Error::other)?;
-    write_stories(&state, &config, 0..placed, out)?;
+    write_stories(&state, config, 0..placed, out)?;
     Ok(failed)
 }
 
 /// Settles the stories (the refinement rounds) and prints one line per article, the
 /// articles taken by number in the order `numbers` gives.
-fn write_stories(
+pub(super) fn write_stories(
     state: &MemoryState,
     config: &Config,
     numbers: impl Iterator<Item = u64>,
@@ -162,56 +148,20 @@ fn write_stories(
     Ok(())
 }
 
-/// Where `--by-date` reads each line a second time: the input file, or standard input
-/// (or a pipe) read whole into memory.
-enum Source {
-    File(File),
-    Memory(Vec<u8>),
-}
-
-impl Source {
-    /// The `len` bytes at `at` into `buf`.
-    fn read_at(&mut self, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-        buf.clear();
-        match self {
-            Source::File(file) => {
-                file.seek(SeekFrom::Start(at))?;
-                buf.resize(len, 0);
-                file.read_exact(buf)
-            }
-            Source::Memory(bytes) => {
-                let line = usize::try_from(at)
-                    .ok()
-                    .and_then(|at| bytes.get(at..at.checked_add(len)?))
-                    .ok_or_else(|| io::Error::other("a line lies past the end of the input"))?;
-                buf.extend_from_slice(line);
-                Ok(())
-            }
-        }
-    }
-}
-
 /// Where an input line lies.
 #[derive(Clone, Copy)]
-struct Line {
+pub(super) struct Line {
     /// Its number, from 0.
-    index: usize,
+    pub(super) index: usize,
     /// Its first byte, and its length with the line end.
-    at: u64,
-    len: usize,
-}
-
-/// A good input line, as `--by-date` sorts it: where it lies, and its date and id.
-struct Dated {
-    line: Line,
-    date: Option<DateTime<Utc>>,
-    id: String,
+    pub(super) at: u64,
+    pub(super) len: usize,
 }
 
 /// Reads `reader` line by line and hands each article to `place`, which says whether it
 /// took it; a line that is not an article is reported on stderr with its number. Returns
 /// whether some line failed.
-fn read_articles(
+pub(super) fn read_articles(
     reader: &mut dyn BufRead,
     name: &str,
     mut place: impl FnMut(Line, Doc) -> io::Result<bool>,
@@ -242,85 +192,16 @@ fn read_articles(
 }
 
 /// Reports a line whose id line `first` (from 1) used already.
-fn report_repeat(name: &str, index: usize, id: &str, first: usize) {
+pub(super) fn report_repeat(name: &str, index: usize, id: &str, first: usize) {
     super::report::error(&format!(
         "{name}:{}: id {id:?} was already used on line {first}; skipped",
         index + 1
     ));
 }
 
-/// `--by-date`: every line is read and checked once (errors reported by line, as in input
-/// order), the good ones sorted by date (undated last), then id, and placed in that order
-/// (each line read again); the output keeps input order. Ids are unique once repeats are
-/// skipped, so the order, and with it the stories, does not depend on how the lines came:
-/// the same as `newsfold cluster` on the lines sorted that way.
-fn cluster_by_date(mut source: Source, out: &mut impl Write, name: &str) -> io::Result<bool> {
-    let config = tuned_config();
-    let mut lines: Vec<Dated> = Vec::new();
-    let mut failed = {
-        let mut reader: Box<dyn BufRead + '_> = match &source {
-            Source::File(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
-            Source::Memory(bytes) => Box::new(&bytes[..]),
-        };
-        let mut first_use: HashMap<String, usize> = HashMap::new();
-        read_articles(&mut *reader, name, |line, doc| {
-            match first_use.entry(doc.id.clone()) {
-                Entry::Occupied(first) => {
-                    report_repeat(name, line.index, &doc.id, first.get() + 1);
-                    return Ok(false);
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(line.index);
-                }
-            }
-            lines.push(Dated {
-                line,
-                date: doc.date,
-                id: doc.id,
-            });
-            Ok(true)
-        })?
-    };
-    lines.sort_unstable_by(|a, b| {
-        (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
-    });
-    let mut state = MemoryState::new();
-    // (line number, article number) of each article placed.
-    let mut placed: Vec<(usize, u64)> = Vec::with_capacity(lines.len());
-    let mut bytes = Vec::new();
-    for Dated { line, .. } in &lines {
-        // Read and checked once already: an error here means the file changed since.
-        if let Err(e) = source.read_at(line.at, line.len, &mut bytes) {
-            super::report::error(&format!(
-                "{name}:{}: reading the line again: {e} (did the file change?)",
-                line.index + 1
-            ));
-            failed = true;
-            continue;
-        }
-        let placing = match read_doc(&bytes) {
-            Ok(Some(doc)) => {
-                cluster::assign_in_memory(&mut state, &doc, &config).map_err(|e| e.to_string())
-            }
-            Ok(None) => Err("the line is empty now".to_string()),
-            Err(e) => Err(e),
-        };
-        match placing {
-            Ok(_) => placed.push((line.index, state.docs().map_err(io::Error::other)? - 1)),
-            Err(e) => {
-                super::report::error(&format!("{name}:{}: {e}", line.index + 1));
-                failed = true;
-            }
-        }
-    }
-    placed.sort_unstable();
-    write_stories(&state, &config, placed.into_iter().map(|(_, n)| n), out)?;
-    Ok(failed)
-}
-
 /// One input line's article: `None` for a blank line, an error for a line that is not
 /// UTF-8 or not an article.
-fn read_doc(bytes: &[u8]) -> Result<Option<Doc>, String> {
+pub(super) fn read_doc(bytes: &[u8]) -> Result<Option<Doc>, String> {
     let line = std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (byte {} of the line); skipped",
@@ -481,7 +362,7 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_date, SeenIds, Source};
+    use super::{parse_date, SeenIds};
     use crate::cluster::{self, Config, Doc, MemoryState};
 
     #[test]
@@ -511,25 +392,6 @@ mod tests {
         seen.insert("a", 0, 1);
         assert_eq!(seen.first_line("a", &state).ok(), Some(Some(1)));
         assert_eq!(seen.first_line("b", &state).ok(), Some(Some(2)));
-    }
-
-    #[test]
-    fn a_line_read_again_past_the_end_of_its_source_is_an_error() {
-        let text = b"{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("lines.jsonl");
-        std::fs::write(&path, text).expect("write");
-        let file = std::fs::File::open(&path).expect("open");
-        let mut buf = Vec::new();
-        for mut source in [Source::Memory(text.to_vec()), Source::File(file)] {
-            source.read_at(11, 11, &mut buf).expect("second line");
-            assert_eq!(buf, b"{\"id\":\"b\"}\n");
-            assert!(
-                source.read_at(11, 12, &mut buf).is_err(),
-                "one byte past the end"
-            );
-            assert!(source.read_at(u64::MAX, 1, &mut buf).is_err());
-        }
     }
 
     #[test]

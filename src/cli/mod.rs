@@ -13,6 +13,7 @@ use crate::store::{Access, Store, StoreError};
 
 mod check;
 mod cluster_cmd;
+mod cluster_orders;
 mod dump;
 mod extract_cmd;
 mod fetch_cmd;
@@ -139,6 +140,11 @@ pub enum Command {
         /// not in input order: dated articles in any order give the same stories.
         #[arg(long)]
         by_date: bool,
+        /// Cluster three times, each in a fixed order drawn from the ids (after the date
+        /// with --by-date), and keep two articles together when two runs do: the same
+        /// stories whatever the order of the lines, for three times the time.
+        #[arg(long)]
+        consensus: bool,
         /// JSONL input file, or - for standard input.
         #[arg(default_value = "-")]
         input: String,
@@ -207,7 +213,11 @@ pub fn main() -> i32 {
             min_reports,
         ),
         Command::Extract { paths, explain } => extract_cmd::run(&paths, explain),
-        Command::Cluster { by_date, input } => cluster_cmd::run(&input, by_date),
+        Command::Cluster {
+            by_date,
+            consensus,
+            input,
+        } => cluster_cmd::run(&input, cluster_cmd::Ordering { by_date, consensus }),
         Command::Check { config, store } => check::run(config.as_deref(), store),
     };
     exit as i32
