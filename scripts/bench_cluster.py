@@ -190,7 +190,7 @@ def stream_orders(bench, work, n, seed):
         pred = work / "pred-news-10000-reordered.jsonl"
         cluster(shuffled, pred, flags)
         s = score(bench / "score.py", shuffled, pred, field="event")
-        print(f"  {name:<16} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
+        print(f"  {name:<24} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
 
 
 def consensus(bench, work, count, sizes, runs, seed, plain_rows):
