@@ -377,6 +377,51 @@ mod tests {
         assert_eq!(majority(&[], &[]), Vec::<usize>::new());
     }
 
+    proptest::proptest! {
+        /// The linear grouping agrees with the definition: every pair of items counted,
+        /// joined when most runs put them together, groups named by their first item.
+        #[test]
+        fn majority_groups_as_pair_counting_does(
+            labels in proptest::collection::vec(
+                proptest::array::uniform3(0u32..4), 0..40),
+            links in proptest::collection::vec((0usize..40, 0usize..40), 0..3),
+        ) {
+            let links: Vec<(usize, usize)> = links
+                .into_iter()
+                .filter(|(a, b)| *a < labels.len() && *b < labels.len())
+                .collect();
+            let n = labels.len();
+            let mut together = vec![vec![false; n]; n];
+            for a in 0..n {
+                for b in 0..n {
+                    let agree = (0..3).filter(|r| labels[a][*r] == labels[b][*r]).count();
+                    together[a][b] = agree >= 2;
+                }
+            }
+            for (a, b) in &links {
+                together[*a][*b] = true;
+                together[*b][*a] = true;
+            }
+            // Closure by repeated passes: the group of `a` is the smallest item it reaches.
+            let mut group: Vec<usize> = (0..n).collect();
+            loop {
+                let mut changed = false;
+                for a in 0..n {
+                    for b in 0..n {
+                        if together[a][b] && group[b] < group[a] {
+                            group[a] = group[b];
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(majority(&labels, &links), group);
+        }
+    }
+
     #[test]
     fn each_run_orders_the_ids_its_own_way_and_always_the_same_way() {
         let ids: Vec<String> = (0..200).map(|n| format!("article-{n}")).collect();
