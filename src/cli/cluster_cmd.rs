@@ -281,6 +281,7 @@ fn tuned_config() -> Config {
             "keys" => config.key_terms = f as usize,
             "cap" => config.story_terms = f as usize,
             "cand" => config.candidates = f as usize,
+            "pcap" => config.postings_cap = f as usize,
             "ent" => config.weights.entity = f,
             "num" => config.weights.number = f,
             "lead" => config.weights.lead = f,
