@@ -10,7 +10,7 @@
 //! - `three-events-one-city.jsonl`: the 95 reports of three events of three kinds in one
 //!   city on the same days, cut from the same synthetic stream (events e118, e175, e245):
 //!   the stories the one pass and the cuts make of them depend on the arrival order (see
-//!   the `--by-date` test).
+//!   the `--by-date` and `--consensus` test).
 //! - `undated-obituaries.jsonl`: six undated reports of one death, written for the test,
 //!   three of them opening with the birth date (see its test).
 //! - `ecb-topics-1-3-8-12.jsonl`: 108 ECB+ articles (four topics, two events each, the
