@@ -32,7 +32,7 @@ use super::cluster_cmd::{read_articles, read_doc, report_repeat, write_stories, 
 use crate::cluster::{self, Config, MemoryState, State};
 
 /// How many times `--consensus` clusters the articles (see [`majority`]).
-pub const CONSENSUS_RUNS: usize = 3;
+const CONSENSUS_RUNS: usize = 3;
 
 /// Where the lines are read again: the input file, or standard input (or a pipe) read
 /// whole into memory.
