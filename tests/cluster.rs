@@ -337,6 +337,37 @@ fn sled_state_gives_the_same_stories_as_memory() {
     );
 }
 
+#[test]
+fn ending_placing_keeps_the_stories_and_refuses_further_articles() {
+    // The offline command frees the placing indexes before the refinement: the stories
+    // must be those of the full state, copies included.
+    let mut docs = seeds(SEED_DATES);
+    docs.extend(ecb_docs());
+    docs.push(Doc {
+        id: "reprint".into(),
+        ..docs[1].clone()
+    });
+    let config = Config::default();
+    let mut state = MemoryState::new();
+    for d in &docs {
+        cluster::assign_in_memory(&mut state, d, &config).expect("memory");
+    }
+    let full = cluster::refine::refine(&state, &config).expect("memory");
+    assert!(full.story_ids.len() > 1);
+    state.end_placing();
+    assert_eq!(
+        cluster::refine::refine(&state, &config).expect("memory"),
+        full
+    );
+    let late = Doc {
+        id: "late".into(),
+        ..docs[2].clone()
+    };
+    let refused = cluster::assign_in_memory(&mut state, &late, &config);
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("no longer places articles"), "{message:?}");
+}
+
 /// Twenty-one reports of two events of different kinds in one place, Perelsa, two days
 /// apart, cut from the synthetic stream (`examples/gen_news.rs`, 10,000 articles, seed 42,
 /// events e44 and e279; `event` holds each report's event). They share the place (Perelsa,

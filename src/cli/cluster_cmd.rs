@@ -121,6 +121,7 @@ fn cluster_lines(
     })?;
     // Articles are numbered in the order they were placed, which is input order.
     let placed = state.docs().map_err(io::Error::other)?;
+    state.end_placing();
     write_stories(&state, config, 0..placed, out)?;
     Ok(failed)
 }

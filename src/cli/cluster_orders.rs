@@ -127,7 +127,9 @@ pub(super) fn cluster_ordered(
             let (a, b) = (&lines[*a], &lines[*b]);
             (date_rank(a, ordering), &a.id).cmp(&(date_rank(b, ordering), &b.id))
         });
-        let (state, mut placed) = place(&mut source, &lines, &order, config, name, &mut dropped)?;
+        let (mut state, mut placed) =
+            place(&mut source, &lines, &order, config, name, &mut dropped)?;
+        state.end_placing();
         placed.sort_unstable();
         write_stories(&state, config, placed.into_iter().map(|(_, n)| n), out)?;
     }
@@ -170,7 +172,8 @@ fn consensus(
             let d = &lines[*j];
             (date_rank(d, ordering), order_hash(seed, &d.id), *j)
         });
-        let (state, placed) = place(source, lines, &order, config, name, dropped)?;
+        let (mut state, placed) = place(source, lines, &order, config, name, dropped)?;
+        state.end_placing();
         let refined = cluster::refine::refine(&state, config).map_err(io::Error::other)?;
         for &(j, number) in &placed {
             let story = refined.story_of.get(number as usize).copied();
