@@ -15,15 +15,17 @@ Builds the release binary and the `gen_news` example, then
    and shuffled within blocks of 2,000 articles (about a day), then outlet by outlet, plain and
    with `cluster --by-date`, each scored like the stream: how much arrival order costs on dated
    input;
-4. with --consensus-orders N, `cluster --consensus` on ECB+ dev in file order and N shuffles
+4. with --by-date-orders N, `cluster --by-date` on ECB+ dev in file order and N shuffles
    (seeds 1..N): its scores and whether every order gave the same stories, then its speed and
-   peak memory on the streams of --consensus-sizes (median of --runs), next to the plain
-   command's when the scale step measured that size.
+   peak memory on the streams of --by-date-sizes (median of --runs, --runs-1m at 1M), next to
+   the plain command's when the scale step measured that size;
+5. with --consensus-orders N, the same for `cluster --consensus` (--consensus-sizes).
 Python 3 standard library only. Streams are cached in --work (default /tmp/newsfold-bench).
 
     python3 scripts/bench_cluster.py [--sizes 10000,100000,1000000] [--runs 3] [--runs-1m 1]
                                      [--seed 42] [--shuffle-seed 7] [--orders 63]
-                                     [--stream-orders 0] [--consensus-orders 0]
+                                     [--stream-orders 0] [--by-date-orders 0]
+                                     [--by-date-sizes 10000,100000,1000000] [--consensus-orders 0]
                                      [--consensus-sizes 10000,100000] [--no-build] [--skip-scale]
                                      [--skip-ecb] [--bench DIR] [--work DIR] [--bin PATH]
 The load average is printed with each size: on a shared machine wall-clock articles/s follow
@@ -193,11 +195,14 @@ def stream_orders(bench, work, n, seed):
         print(f"  {name:<24} {s['pair_F1']:.4f} / {s['b3_F1']:.4f}  (pair P {s['pair_P']:.3f})")
 
 
-def consensus(bench, work, count, sizes, runs, seed, plain_rows):
-    """`cluster --consensus`: ECB+ in file order and `count` shuffles, then speed at `sizes`."""
+def fixed_orders(bench, work, flags, count, sizes, runs, runs_1m, seed, plain_rows):
+    """`cluster FLAGS` (`--by-date`, `--consensus`): ECB+ in file order and `count` shuffles
+    (do all give the same stories?), then speed and peak at `sizes`."""
     gold = bench / "ecbplus-dev.jsonl"
     lines = [l for l in gold.read_text(encoding="utf-8").split("\n") if l.strip()]
-    print("newsfold cluster --consensus (three runs in fixed orders, majority of pairs)")
+    what = {"--by-date": "dated by date, then the undated; ties in a hash order of the ids",
+            "--consensus": "three runs in fixed orders, majority of pairs"}
+    print(f"newsfold cluster {' '.join(flags)} ({'; '.join(what.get(f, f) for f in flags)})")
     outputs, scores = [], []
     for k in range(count + 1):
         src = gold
@@ -206,8 +211,8 @@ def consensus(bench, work, count, sizes, runs, seed, plain_rows):
             random.Random(k).shuffle(shuffled)
             src = work / "ecbplus-dev.order.jsonl"
             src.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
-        pred = work / "pred-consensus.jsonl"
-        cluster(src, pred, ("--consensus",))
+        pred = work / "pred-fixed-order.jsonl"
+        cluster(src, pred, flags)
         outputs.append(sorted(pred.read_text(encoding="utf-8").splitlines()))
         scores.append(score(bench / "score.py", gold, pred))
     same = all(o == outputs[0] for o in outputs)
@@ -222,15 +227,17 @@ def consensus(bench, work, count, sizes, runs, seed, plain_rows):
         if not src.exists():
             print(f"  {src} is missing: run the scale step for {n} articles first")
             continue
-        pred = work / f"pred-news-{n}-consensus.jsonl"
-        measured = [cluster(src, pred, ("--consensus",)) for _ in range(max(1, runs))]
+        pred = work / f"pred-news-{n}-fixed-order.jsonl"
+        k = runs_1m if n >= 1_000_000 else runs
+        measured = [cluster(src, pred, flags) for _ in range(max(1, k))]
         med = statistics.median(t for t, _, _ in measured)
+        cpu = statistics.median(c for _, c, _ in measured)
         s = score(bench / "score.py", src, pred, field="event")
         versus = ""
         if n in plain:
             versus = f", {plain[n]['per_s'] / (n / med):.2f}x the plain command's time"
-        print(f"  {n:>9} articles: {n / med:.0f} articles/s (runs "
-              f"{' '.join(f'{t:.2f}' for t, _, _ in measured)} s{versus}), peak "
+        print(f"  {n:>9} articles: {n / med:.0f} articles/s, {n / max(cpu, 1e-9):.0f} per CPU-s "
+              f"(runs {' '.join(f'{t:.2f}' for t, _, _ in measured)} s{versus}), peak "
               f"{max(p for _, _, p in measured):.0f} MB, pair / B3 F1 {s['pair_F1']:.4f} / "
               f"{s['b3_F1']:.4f}")
 
@@ -245,6 +252,10 @@ def main():
     ap.add_argument("--orders", type=int, default=63, help="ECB+ shuffles for the spread (0: none)")
     ap.add_argument("--stream-orders", type=int, default=0,
                     help="whole shuffles of the 10k stream to score (and blocks, outlets)")
+    ap.add_argument("--by-date-orders", type=int, default=0,
+                    help="ECB+ shuffles to run `cluster --by-date` on (0: skip that step)")
+    ap.add_argument("--by-date-sizes", default="10000,100000,1000000",
+                    help="stream sizes to time `cluster --by-date` on")
     ap.add_argument("--consensus-orders", type=int, default=0,
                     help="ECB+ shuffles to run `cluster --consensus` on (0: skip that step)")
     ap.add_argument("--consensus-sizes", default="10000,100000",
@@ -276,9 +287,11 @@ def main():
         rows = scale(bench, work, sizes, a.runs, a.runs_1m, a.seed)
     if a.stream_orders > 0 and bench is not None:
         stream_orders(bench, work, a.stream_orders, a.seed)
-    if a.consensus_orders > 0 and bench is not None:
-        sizes = [int(s.replace("_", "")) for s in a.consensus_sizes.split(",") if s.strip()]
-        consensus(bench, work, a.consensus_orders, sizes, a.runs, a.seed, rows)
+    for flags, count, sizes in [(("--by-date",), a.by_date_orders, a.by_date_sizes),
+                                (("--consensus",), a.consensus_orders, a.consensus_sizes)]:
+        if count > 0 and bench is not None:
+            sizes = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
+            fixed_orders(bench, work, flags, count, sizes, a.runs, a.runs_1m, a.seed, rows)
 
 
 if __name__ == "__main__":

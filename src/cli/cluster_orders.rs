@@ -7,8 +7,9 @@
 //!
 //! Why: the one pass places each article against the stories the articles before it
 //! made, so the stories depend on the order of the lines. `--by-date` places them by
-//! publication date, then id (undated ones last), the order a crawler mostly sees them in.
-//! `--consensus` clusters the articles three times, each in a fixed order drawn from a hash
+//! publication date (undated ones last), the order a crawler mostly sees them in, and
+//! lines of one date in a fixed order drawn from a hash of their ids (the first consensus
+//! run's). `--consensus` clusters the articles three times, each in a fixed order drawn from a hash
 //! of the ids (after the date with `--by-date`), and keeps two articles together when two
 //! of the three runs do: a decision one order gets wrong the other two mostly get right,
 //! and no order of the lines changes any run. On ECB+ the majority of three shuffled
@@ -120,13 +121,8 @@ pub(super) fn cluster_ordered(
             &mut dropped,
         )?;
     } else {
-        // By date, then id: ids are unique once repeats are left out, so the order, and
-        // with it the stories, does not depend on how the lines came.
-        let mut order: Vec<usize> = (0..lines.len()).collect();
-        order.sort_unstable_by(|a, b| {
-            let (a, b) = (&lines[*a], &lines[*b]);
-            (date_rank(a, ordering), &a.id).cmp(&(date_rank(b, ordering), &b.id))
-        });
+        // By date, then in the first consensus run's hash order (see `placing_order`).
+        let order = placing_order(lines.iter().enumerate(), ordering, 1);
         let (mut state, mut placed) =
             place(&mut source, &lines, &order, config, name, &mut dropped)?;
         state.end_placing();
@@ -134,6 +130,24 @@ pub(super) fn cluster_ordered(
         write_stories(&state, config, placed.into_iter().map(|(_, n)| n), out)?;
     }
     Ok(failed || dropped.contains(&true))
+}
+
+/// The lines (by index) in the order run `seed` places them: by [`date_rank`], then by
+/// [`order_hash`], then by id. Ids are unique once repeats are left out, so the order, and
+/// with it the stories, does not depend on how the lines came. A hash rather than the ids
+/// themselves, because ids carry structure: URLs group an outlet's sections, and ECB+'s
+/// ids name the topic and the sub-corpus, that is the event (an id order there is an
+/// order by the answer).
+fn placing_order<'a>(
+    lines: impl Iterator<Item = (usize, &'a Dated)>,
+    ordering: Ordering,
+    seed: u64,
+) -> Vec<usize> {
+    let mut keyed: Vec<_> = lines
+        .map(|(j, d)| (date_rank(d, ordering), order_hash(seed, &d.id), &d.id, j))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(.., j)| j).collect()
 }
 
 /// Where a line's date puts it: with `--by-date`, dated lines by date, then the undated;
@@ -167,11 +181,8 @@ fn consensus(
     let mut copies: Vec<(usize, String)> = Vec::new();
     // Run `run` draws its order with seed `run + 1`.
     for (run, seed) in (1..=CONSENSUS_RUNS as u64).enumerate() {
-        let mut order: Vec<usize> = (0..lines.len()).filter(|j| !dropped[*j]).collect();
-        order.sort_by_cached_key(|j| {
-            let d = &lines[*j];
-            (date_rank(d, ordering), order_hash(seed, &d.id), *j)
-        });
+        let kept = lines.iter().enumerate().filter(|(j, _)| !dropped[*j]);
+        let order = placing_order(kept, ordering, seed);
         let (mut state, placed) = place(source, lines, &order, config, name, dropped)?;
         state.end_placing();
         let refined = cluster::refine::refine(&state, config).map_err(io::Error::other)?;
@@ -361,7 +372,8 @@ pub(super) fn majority(labels: &[[u32; CONSENSUS_RUNS]], links: &[(usize, usize)
 
 #[cfg(test)]
 mod tests {
-    use super::{majority, order_hash, Source};
+    use super::{majority, order_hash, placing_order, Dated, Line, Ordering, Source};
+    use chrono::{TimeZone, Utc};
 
     #[test]
     fn most_runs_decide_which_items_share_a_story() {
@@ -441,6 +453,77 @@ mod tests {
         // the stories, so it must be deliberate (the value checked against a Python
         // rendering of the same steps).
         assert_eq!(order_hash(1, "a"), 0xd1ec_a9cd_c006_6f33);
+    }
+
+    #[test]
+    fn by_date_places_dated_lines_by_date_then_the_rest_in_the_first_runs_hash_order() {
+        // Ids shaped like ECB+'s, which name the topic and the sub-corpus: an order by id
+        // would be an order by the answer.
+        let ids = [
+            "1_1ecb",
+            "1_2ecb",
+            "1_1ecbplus",
+            "2_1ecb",
+            "2_1ecbplus",
+            "2_2ecb",
+        ];
+        let day = |d: u32| Utc.with_ymd_and_hms(2008, 9, d, 0, 0, 0).single();
+        let dates = [None, day(3), None, day(1), None, day(3)];
+        let lines: Vec<Dated> = ids
+            .iter()
+            .zip(dates)
+            .enumerate()
+            .map(|(index, (id, date))| Dated {
+                line: Line {
+                    index,
+                    at: 0,
+                    len: 0,
+                },
+                date,
+                id: id.to_string(),
+            })
+            .collect();
+        let by_date = Ordering {
+            by_date: true,
+            consensus: false,
+        };
+        let placed = |lines: &[&Dated]| -> Vec<String> {
+            let order = placing_order(lines.iter().copied().enumerate(), by_date, 1);
+            order.into_iter().map(|j| lines[j].id.clone()).collect()
+        };
+        let forward: Vec<&Dated> = lines.iter().collect();
+        let order = placed(&forward);
+        // The dated first, by date; the two of 3 September and the undated by hash.
+        let by_hash = |a: &str, b: &str| order_hash(1, a) < order_hash(1, b);
+        assert_eq!(order[0], "2_1ecb");
+        assert_eq!(
+            order[1..3].iter().filter(|i| i.ends_with("2ecb")).count(),
+            2
+        );
+        assert!(by_hash(&order[1], &order[2]));
+        assert!(order[3..]
+            .iter()
+            .all(|id| id.ends_with("plus") || id == "1_1ecb"));
+        assert!(by_hash(&order[3], &order[4]) && by_hash(&order[4], &order[5]));
+        let mut by_id = order[3..].to_vec();
+        by_id.sort();
+        assert_ne!(
+            order[3..],
+            by_id[..],
+            "the undated are not in id order here"
+        );
+        // However the lines come.
+        let backward: Vec<&Dated> = lines.iter().rev().collect();
+        assert_eq!(placed(&backward), order);
+        // Without `--by-date`, the hash order alone.
+        let plain = Ordering {
+            by_date: false,
+            consensus: true,
+        };
+        let hashed = placing_order(lines.iter().enumerate(), plain, 1);
+        assert!(hashed
+            .windows(2)
+            .all(|w| by_hash(&lines[w[0]].id, &lines[w[1]].id)));
     }
 
     #[test]

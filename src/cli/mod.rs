@@ -136,8 +136,9 @@ pub enum Command {
     },
     /// Cluster JSONL articles into stories (offline, no store).
     Cluster {
-        /// Place the articles in order of publication date (then id; undated ones last),
-        /// not in input order: dated articles in any order give the same stories.
+        /// Place the articles in order of publication date (undated ones last; articles
+        /// of one date in a fixed order drawn from their ids), not in input order: the
+        /// same stories whatever the order of the lines.
         #[arg(long)]
         by_date: bool,
         /// Cluster three times, each in a fixed order drawn from the ids (after the date
