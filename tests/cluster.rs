@@ -593,6 +593,17 @@ fn stories_by_id(stdout: &str) -> (StoriesById, Vec<String>) {
     (by_id, ids)
 }
 
+/// `newsfold cluster` output as the ids of each story, sorted.
+fn story_groups(stdout: &str) -> Vec<Vec<String>> {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, (story, _)) in stories_by_id(stdout).0 {
+        groups.entry(story).or_default().push(id);
+    }
+    let mut groups: Vec<Vec<String>> = groups.into_values().collect();
+    groups.sort();
+    groups
+}
+
 #[test]
 fn cli_by_date_and_consensus_give_the_same_stories_whatever_the_order_of_the_lines() {
     let text = std::fs::read_to_string(fixture("three-events-one-city.jsonl")).expect("fixture");
@@ -614,21 +625,12 @@ fn cli_by_date_and_consensus_give_the_same_stories_whatever_the_order_of_the_lin
 
     // Without the flag the order decides which reports share a story here, not only the
     // stories' names (this is what the test is about).
-    let groups_of = |stdout: &str| {
-        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, (story, _)) in stories_by_id(stdout).0 {
-            groups.entry(story).or_default().push(id);
-        }
-        let mut groups: Vec<Vec<String>> = groups.into_values().collect();
-        groups.sort();
-        groups
-    };
     let (_, plain, _) = newsfold(&["cluster", "-"], input(&published).as_bytes());
     for lines in [&reversed, &alternate] {
         let (_, other, _) = newsfold(&["cluster", "-"], input(lines).as_bytes());
         assert_ne!(
-            groups_of(&plain),
-            groups_of(&other),
+            story_groups(&plain),
+            story_groups(&other),
             "the fixture's stories no longer depend on the order: pick one whose do"
         );
     }
@@ -710,15 +712,6 @@ fn cli_by_date_keeps_the_seeds_events_apart_in_any_order_even_with_one_shared_da
             })
             .collect()
     };
-    let groups_of = |stdout: &str| {
-        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, (story, _)) in stories_by_id(stdout).0 {
-            groups.entry(story).or_default().push(id);
-        }
-        let mut groups: Vec<Vec<String>> = groups.into_values().collect();
-        groups.sort();
-        groups
-    };
     let expected = [vec!["000"], vec!["001", "002"], vec!["003"], vec!["004"]];
     let one_date = ["2024-07-16"; 5];
     // 000 first and 002 next: a single report's story draws 002 in although their days
@@ -728,7 +721,7 @@ fn cli_by_date_keeps_the_seeds_events_apart_in_any_order_even_with_one_shared_da
         jsonl(one_date, &[0, 2, 1, 3, 4]).as_bytes(),
     );
     assert_ne!(
-        groups_of(&plain),
+        story_groups(&plain),
         expected,
         "the seeds' stories no longer depend on the order: this test needs an order that fails"
     );
@@ -742,7 +735,7 @@ fn cli_by_date_keeps_the_seeds_events_apart_in_any_order_even_with_one_shared_da
             let input = jsonl(dates, &order);
             let (code, stdout, stderr) = newsfold(&["cluster", "--by-date", "-"], input.as_bytes());
             assert_eq!(code, 0, "{stderr}");
-            assert_eq!(groups_of(&stdout), expected, "{dates:?} {order:?}");
+            assert_eq!(story_groups(&stdout), expected, "{dates:?} {order:?}");
         }
     }
 }
