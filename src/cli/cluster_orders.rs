@@ -22,14 +22,15 @@
 //! so the whole input need not be held in memory; an error on a later reading (the file
 //! changed) is reported by line number, and that line left out.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 
 use chrono::{DateTime, Utc};
 
-use super::cluster_cmd::{read_articles, read_doc, report_repeat, write_stories, Line, OutputLine};
+use super::cluster_cmd::{
+    read_articles, read_doc, report_repeat, write_stories, Line, OutputLine, SeenIds,
+};
 use crate::cluster::{self, Config, MemoryState, State};
 
 /// How many times `--consensus` clusters the articles (see [`majority`]).
@@ -312,17 +313,14 @@ fn read_index(source: &Source, name: &str) -> io::Result<(Vec<Dated>, bool)> {
         Source::Memory(bytes) => Box::new(&bytes[..]),
     };
     let mut lines: Vec<Dated> = Vec::new();
-    let mut first_use: HashMap<String, usize> = HashMap::new();
+    let mut seen = SeenIds::default();
     let failed = read_articles(&mut *reader, name, |line, doc| {
-        match first_use.entry(doc.id.clone()) {
-            Entry::Occupied(first) => {
-                report_repeat(name, line.index, &doc.id, first.get() + 1);
-                return Ok(false);
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(line.index);
-            }
+        let holds = |j: u64| Ok::<_, io::Error>(lines[j as usize].id == doc.id);
+        if let Some(first) = seen.first_line(&doc.id, holds)? {
+            report_repeat(name, line.index, &doc.id, first);
+            return Ok(false);
         }
+        seen.insert(&doc.id, lines.len() as u64, line.index + 1);
         lines.push(Dated {
             line,
             date: doc.date,
