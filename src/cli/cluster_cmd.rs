@@ -15,8 +15,12 @@
 //! `--by-date` and `--consensus` place the articles in an order of their own, so that
 //! the stories do not depend on the order of the lines (`cluster_orders`).
 //!
+//! The command asks Linux for ordinary pages, not transparent huge pages, which cost more
+//! to zero at first touch than they save (`small_pages_only`).
+//!
 //! Development only: `NF_TUNE="th=0.2 mix=0.5 ..."` overrides `cluster::Config` fields
 //! for tuning runs (keys in `tuned_config`); unset, the one default configuration runs.
+//! `NF_HUGE_PAGES` set leaves the huge pages on, for measuring.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
