@@ -609,6 +609,11 @@ mod tests {
         assert_eq!(tally_votes(&[(1, 0.125)], 5), vec![(1, 0.125)]);
         // A state with more stories now: the new numbers count.
         assert_eq!(tally_votes(&[(9, 4.0)], 10), vec![(9, 4.0)]);
+        // Weights of zero (a term in every article has idf 0): the story still gets one
+        // vote, once, and its sum is a plain zero.
+        let zeros = tally_votes(&[(4, 0.0), (4, 0.0), (2, 0.5)], 5);
+        assert_eq!(zeros, vec![(4, 0.0), (2, 0.5)]);
+        assert!(zeros[0].1.is_sign_positive());
     }
 
     fn doc(id: &str, text: &str, dated: bool) -> Doc {
