@@ -474,17 +474,17 @@ const NO_VOTE: f32 = -0.0;
 fn tally_votes(listed: &[(u64, f32)], stories: u64) -> Vec<(u64, f32)> {
     VOTE_SUMS.with_borrow_mut(|sums| {
         let stories = usize::try_from(stories).unwrap_or(usize::MAX);
-        if sums.len() < stories {
-            sums.resize(stories, NO_VOTE);
-        }
         let mut votes: Vec<(u64, f32)> = vec![(0, 0.0); listed.len()];
         let mut found = 0;
         for &(story, weight) in listed {
-            let Some(sum) = usize::try_from(story)
-                .ok()
-                .filter(|s| *s < stories)
-                .and_then(|s| sums.get_mut(s))
-            else {
+            let Some(at) = usize::try_from(story).ok().filter(|s| *s < stories) else {
+                continue;
+            };
+            // Grown to the numbers the lists hold, not to the state's count of stories.
+            if at >= sums.len() {
+                sums.resize(at + 1, NO_VOTE);
+            }
+            let Some(sum) = sums.get_mut(at) else {
                 continue;
             };
             if let Some(slot) = votes.get_mut(found) {
