@@ -459,7 +459,8 @@ thread_local! {
 }
 
 /// An empty sum: negative zero, which adding a weight turns into exactly that weight,
-/// and which no sum of weights (never negative) can be.
+/// and which no sum can be once a weight is added (a float sum is -0.0 only when both
+/// sides are, and a weight, tf × idf with idf a logarithm, is never -0.0).
 const NO_VOTE: f32 = -0.0;
 
 /// Each story's summed weight over `listed` (story, weight), in the order the stories
